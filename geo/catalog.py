@@ -1,0 +1,516 @@
+"""Read and validate route and place files.
+
+Two route formats are read:
+
+* the project's catalog, TOML (see the header of ``geo/data/routes.toml``
+  for every field): routes with ordered, graded waypoints, sources and
+  published segment lengths;
+* GeoJSON FeatureCollections of LineString or MultiLineString features in
+  WGS84, as public pipeline trackers publish them. A feature's id comes from
+  its ``id``, or its ``ProjectID`` or ``name`` property.
+
+Everything is validated once, here. Every problem raises
+:class:`geo.errors.RouteDataError` naming the file, the record, the field and
+the bad value.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import geopandas as gpd
+import shapely
+
+from geo.errors import RouteDataError
+
+KINDS = ("option", "reference", "imported")
+"""``option``: a Power of Siberia 2 routing or alternative; ``reference``: an
+existing or competing line; ``imported``: a line from a user GeoJSON file
+that says nothing about its kind."""
+CONFIDENCES = ("high", "medium", "low")
+PLACE_CATEGORIES = (
+    "gas_field",
+    "compressor_station",
+    "border_crossing",
+    "pipeline_node",
+    "city",
+    "protected_area",
+)
+ROUTE_COLUMNS = [
+    "id",
+    "name",
+    "kind",
+    "status",
+    "capacity_bcm",
+    "diameter_mm",
+    "confidence",
+    "sources",
+    "waypoints",
+    "segments",
+    "source_file",
+]
+_ROUTE_REQUIRED = ("id", "name", "kind", "confidence", "sources", "waypoints")
+_WAYPOINT_REQUIRED = ("name", "lon", "lat", "role", "coord_conf", "route_conf", "basis")
+_SOURCE_REQUIRED = ("publisher", "year", "title")
+_SEGMENT_REQUIRED = ("name", "length_km", "source")
+_PLACE_REQUIRED = ("name", "lon", "lat", "category", "countries", "description", "coord_conf", "source")
+_GEOJSON_ID_KEYS = ("ProjectID", "name")
+
+
+def read_routes(paths: Sequence[Path | str]) -> gpd.GeoDataFrame:
+    """Read one or more route files (TOML catalog or GeoJSON) into one table.
+
+    Parameters
+    ----------
+    paths
+        Files to read; ``.toml`` is the catalog format, ``.geojson`` or
+        ``.json`` is GeoJSON.
+
+    Returns
+    -------
+    routes
+        One row per route in EPSG:4326 with the columns of
+        :data:`ROUTE_COLUMNS`; ``geometry`` is a LineString (or
+        MultiLineString from GeoJSON) in lon/lat through the waypoints.
+
+    Raises
+    ------
+    RouteDataError
+        On any invalid record, or an id that appears twice across the files.
+    """
+    frames = []
+    seen: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.suffix.lower() == ".toml":
+            frame = load_catalog(path)
+        elif path.suffix.lower() in (".geojson", ".json"):
+            frame = load_geojson_routes(path)
+        else:
+            msg = f"unknown route file type {path.suffix!r}; use .toml (catalog) or .geojson"
+            raise RouteDataError(msg, path=path)
+        for route_id in frame["id"]:
+            if route_id in seen:
+                msg = f"duplicate route id {route_id!r}, also in {seen[route_id]}; give each route its own id"
+                raise RouteDataError(msg, path=path, record=route_id, field="id")
+            seen[route_id] = path
+        frames.append(frame)
+    if not frames:
+        msg = "no route files given"
+        raise RouteDataError(msg)
+    merged = gpd.GeoDataFrame(
+        gpd.pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326"
+    )
+    return merged
+
+
+def load_catalog(path: Path | str) -> gpd.GeoDataFrame:
+    """Read and validate a route catalog in the project's TOML format.
+
+    Parameters
+    ----------
+    path
+        The TOML file, with one ``[[route]]`` table per route.
+
+    Returns
+    -------
+    routes
+        One row per route, columns :data:`ROUTE_COLUMNS`, EPSG:4326.
+
+    Raises
+    ------
+    RouteDataError
+        Missing field or source, unknown kind, bad coordinates (with a hint
+        when lon and lat look swapped), NaN or infinity, fewer than two
+        distinct points, consecutive duplicate points, duplicate ids,
+        unreadable or empty file.
+    """
+    path = Path(path)
+    document = _read_toml(path)
+    records = document.get("route")
+    if not records:
+        msg = "no [[route]] tables; the file is empty or not a route catalog"
+        raise RouteDataError(msg, path=path)
+    if not isinstance(records, list):
+        msg = "'route' must be an array of tables, written [[route]]"
+        raise RouteDataError(msg, path=path, field="route")
+    rows = []
+    seen: set[str] = set()
+    for number, record in enumerate(records, start=1):
+        label = record.get("id", f"#{number}") if isinstance(record, dict) else f"#{number}"
+        row = _validate_route(record, path=path, label=label)
+        if row["id"] in seen:
+            msg = f"duplicate id {row['id']!r}; give each route its own id"
+            raise RouteDataError(msg, path=path, record=row["id"], field="id")
+        seen.add(row["id"])
+        rows.append(row)
+    return _frame(rows)
+
+
+def load_places(path: Path | str) -> gpd.GeoDataFrame:
+    """Read and validate the named points (fields, stations, crossings, cities).
+
+    Parameters
+    ----------
+    path
+        The TOML file, with one ``[[place]]`` table per point.
+
+    Returns
+    -------
+    places
+        One row per place with ``name``, ``category``, ``countries``,
+        ``description``, ``coord_conf``, ``source`` and a Point geometry in
+        EPSG:4326.
+    """
+    path = Path(path)
+    records = _read_toml(path).get("place")
+    if not records or not isinstance(records, list):
+        msg = "no [[place]] tables; the file is empty or not a places file"
+        raise RouteDataError(msg, path=path)
+    rows = []
+    for number, record in enumerate(records, start=1):
+        label = record.get("name", f"#{number}") if isinstance(record, dict) else f"#{number}"
+        _require_table(record, path=path, label=label, field="place")
+        _require(record, _PLACE_REQUIRED, path=path, label=label)
+        lon, lat = _lonlat(record, path=path, label=label, prefix="")
+        _choice(record, "category", PLACE_CATEGORIES, path=path, label=label)
+        _choice(record, "coord_conf", CONFIDENCES, path=path, label=label)
+        row = {key: record[key] for key in _PLACE_REQUIRED if key not in ("lon", "lat")}
+        row["geometry"] = shapely.Point(lon, lat)
+        rows.append(row)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
+    """Read routes from a GeoJSON FeatureCollection of (Multi)LineStrings.
+
+    Parameters
+    ----------
+    path
+        A WGS84 GeoJSON file. Each feature needs an id: the feature's ``id``
+        member, or its ``ProjectID`` or ``name`` property. Optional
+        properties ``name``, ``kind``, ``status``, ``capacity_bcm``,
+        ``diameter_mm`` and ``source`` are used when present.
+
+    Returns
+    -------
+    routes
+        Same columns as :func:`load_catalog`; waypoints are the vertices,
+        there are no published segments.
+    """
+    path = Path(path)
+    document = _read_json(path)
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        found = document.get("type") if isinstance(document, dict) else type(document).__name__
+        msg = f"top-level type is {found!r}; expected a GeoJSON FeatureCollection"
+        raise RouteDataError(msg, path=path, field="type")
+    features = document.get("features")
+    if not isinstance(features, list) or not features:
+        msg = "'features' is missing or empty; add at least one LineString feature"
+        raise RouteDataError(msg, path=path, field="features")
+    rows = []
+    seen: set[str] = set()
+    for number, feature in enumerate(features, start=1):
+        label = f"feature #{number}"
+        _require_table(feature, path=path, label=label, field="features")
+        properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            msg = f"properties must be an object, got {type(properties).__name__}"
+            raise RouteDataError(msg, path=path, record=label, field="properties")
+        route_id = _geojson_id(feature, properties)
+        if route_id is None:
+            msg = "no id: set the feature's 'id' or a 'ProjectID' or 'name' property"
+            raise RouteDataError(msg, path=path, record=label, field="id")
+        if route_id in seen:
+            msg = f"duplicate id {route_id!r}; give each feature its own id"
+            raise RouteDataError(msg, path=path, record=route_id, field="id")
+        seen.add(route_id)
+        parts = _geojson_parts(feature.get("geometry"), path=path, label=route_id)
+        kind = properties.get("kind", "imported")
+        if kind not in KINDS:
+            msg = f"unknown kind {kind!r}; use one of {', '.join(KINDS)}"
+            raise RouteDataError(msg, path=path, record=route_id, field="properties.kind")
+        waypoints = [
+            {"name": f"vertex {i}", "lon": lon, "lat": lat}
+            for i, (lon, lat) in enumerate(coord for part in parts for coord in part)
+        ]
+        geometry = shapely.LineString(parts[0]) if len(parts) == 1 else shapely.MultiLineString(parts)
+        rows.append(
+            {
+                "id": route_id,
+                "name": str(properties.get("name") or route_id),
+                "kind": kind,
+                "status": properties.get("status"),
+                "capacity_bcm": _optional_number(properties, "capacity_bcm", path=path, label=route_id),
+                "diameter_mm": _optional_number(properties, "diameter_mm", path=path, label=route_id),
+                "confidence": properties.get("confidence", "low"),
+                "sources": [{"publisher": str(properties.get("source") or path.name), "year": None, "title": path.name}],
+                "waypoints": waypoints,
+                "segments": [],
+                "source_file": str(path),
+                "geometry": geometry,
+            }
+        )
+    return _frame(rows)
+
+
+# --------------------------------------------------------------------------
+# validation helpers
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = "file not found; check the path"
+        raise RouteDataError(msg, path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read the file ({exc.__class__.__name__}: {exc}); it must be UTF-8 text"
+        raise RouteDataError(msg, path=path) from None
+    if not text.strip():
+        msg = "the file is empty; add [[route]] tables (see geo/data/routes.toml)"
+        raise RouteDataError(msg, path=path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"not valid TOML: {exc}"
+        raise RouteDataError(msg, path=path) from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = "file not found; check the path"
+        raise RouteDataError(msg, path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read the file ({exc.__class__.__name__}); GeoJSON must be UTF-8 text"
+        raise RouteDataError(msg, path=path) from None
+    if not text.strip():
+        msg = "the file is empty; expected a GeoJSON FeatureCollection"
+        raise RouteDataError(msg, path=path)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        msg = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise RouteDataError(msg, path=path) from None
+    except ValueError as exc:
+        raise RouteDataError(str(exc), path=path) from None
+
+
+def _reject_constant(name: str) -> float:
+    msg = f"{name} is not a number in JSON (RFC 8259); remove it or use null"
+    raise ValueError(msg)
+
+
+def _frame(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    return frame[[*ROUTE_COLUMNS, "geometry"]]
+
+
+def _require_table(value: object, *, path: Path, label: object, field: str) -> None:
+    if not isinstance(value, dict):
+        msg = f"expected a table/object, got {type(value).__name__} {value!r}"
+        raise RouteDataError(msg, path=path, record=label, field=field)
+
+
+def _require(record: Mapping[str, Any], keys: Iterable[str], *, path: Path, label: object, prefix: str = "") -> None:
+    for key in keys:
+        value = record.get(key)
+        if value is None or (isinstance(value, (str, list)) and not value):
+            msg = f"missing required field {key!r}; add it (see the header of geo/data/routes.toml)"
+            raise RouteDataError(msg, path=path, record=label, field=f"{prefix}{key}")
+
+
+def _choice(record: Mapping[str, Any], key: str, allowed: Sequence[str], *, path: Path, label: object, prefix: str = "") -> None:
+    if record[key] not in allowed:
+        msg = f"unknown {key} {record[key]!r}; use one of {', '.join(allowed)}"
+        raise RouteDataError(msg, path=path, record=label, field=f"{prefix}{key}")
+
+
+def _number(value: object, *, path: Path, label: object, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        msg = f"{value!r} is not a number; write it without quotes, e.g. 104.28"
+        raise RouteDataError(msg, path=path, record=label, field=field)
+    number = float(value)
+    if not math.isfinite(number):
+        msg = f"{value!r} is not a finite number; give a real coordinate or length"
+        raise RouteDataError(msg, path=path, record=label, field=field)
+    return number
+
+
+def _optional_number(record: Mapping[str, Any], key: str, *, path: Path, label: object, prefix: str = "") -> float | None:
+    if record.get(key) is None:
+        return None
+    value = _number(record[key], path=path, label=label, field=f"{prefix}{key}")
+    if value <= 0:
+        msg = f"{value!r} must be positive; omit the field when it is unknown"
+        raise RouteDataError(msg, path=path, record=label, field=f"{prefix}{key}")
+    return value
+
+
+def _lonlat(record: Mapping[str, Any], *, path: Path, label: object, prefix: str) -> tuple[float, float]:
+    lon = _number(record["lon"], path=path, label=label, field=f"{prefix}lon")
+    lat = _number(record["lat"], path=path, label=label, field=f"{prefix}lat")
+    check_lonlat(lon, lat, path=path, label=label, prefix=prefix)
+    return lon, lat
+
+
+def check_lonlat(lon: float, lat: float, *, path: Path | str | None, label: object, prefix: str = "") -> None:
+    """Raise :class:`RouteDataError` unless ``lon``/``lat`` are valid degrees.
+
+    Parameters
+    ----------
+    lon, lat
+        Longitude and latitude in degrees.
+    path, label, prefix
+        Where the pair came from, for the message.
+    """
+    swapped = abs(lat) <= 180 and abs(lon) <= 90 and abs(lat) > 90
+    hint = f"; lon and lat look swapped (lon={lat}, lat={lon} would be valid)" if swapped else ""
+    if not -180.0 <= lon <= 180.0:
+        msg = f"longitude {lon} is outside -180..180{hint}"
+        raise RouteDataError(msg, path=path, record=label, field=f"{prefix}lon")
+    if not -90.0 <= lat <= 90.0:
+        msg = f"latitude {lat} is outside -90..90{hint}"
+        raise RouteDataError(msg, path=path, record=label, field=f"{prefix}lat")
+
+
+def _validate_route(record: object, *, path: Path, label: object) -> dict[str, Any]:
+    _require_table(record, path=path, label=label, field="route")
+    record = cast("dict[str, Any]", record)
+    _require(record, _ROUTE_REQUIRED, path=path, label=label)
+    route_id = record["id"]
+    if not isinstance(route_id, str) or not route_id.replace("-", "").replace("_", "").isalnum():
+        msg = f"id {route_id!r} must be letters, digits, '-' or '_' (it names output files)"
+        raise RouteDataError(msg, path=path, record=label, field="id")
+    _choice(record, "kind", KINDS, path=path, label=route_id)
+    _choice(record, "confidence", CONFIDENCES, path=path, label=route_id)
+    sources = _table_list(record, "sources", path=path, label=route_id)
+    for i, source in enumerate(sources):
+        _require(source, _SOURCE_REQUIRED, path=path, label=route_id, prefix=f"sources[{i}].")
+    waypoints = _table_list(record, "waypoints", path=path, label=route_id)
+    coords = []
+    for i, waypoint in enumerate(waypoints):
+        prefix = f"waypoints[{i}]."
+        _require(waypoint, _WAYPOINT_REQUIRED, path=path, label=route_id, prefix=prefix)
+        coords.append(_lonlat(waypoint, path=path, label=route_id, prefix=prefix))
+        for key in ("coord_conf", "route_conf"):
+            _choice(waypoint, key, CONFIDENCES, path=path, label=route_id, prefix=prefix)
+    check_line(coords, path=path, label=route_id, field="waypoints")
+    names = [w["name"] for w in waypoints]
+    segments = _table_list(record, "segments", path=path, label=route_id, required=False)
+    for i, segment in enumerate(segments):
+        _validate_segment(segment, names, path=path, label=route_id, prefix=f"segments[{i}].")
+    if sum(bool(s.get("primary")) for s in segments) > 1:
+        msg = "more than one segment says primary = true; keep one"
+        raise RouteDataError(msg, path=path, record=route_id, field="segments")
+    return {
+        "id": route_id,
+        "name": str(record["name"]),
+        "kind": record["kind"],
+        "status": record.get("status"),
+        "capacity_bcm": _optional_number(record, "capacity_bcm", path=path, label=route_id),
+        "diameter_mm": _optional_number(record, "diameter_mm", path=path, label=route_id),
+        "confidence": record["confidence"],
+        "sources": sources,
+        "waypoints": waypoints,
+        "segments": segments,
+        "source_file": str(path),
+        "geometry": shapely.LineString(coords),
+    }
+
+
+def _table_list(
+    record: Mapping[str, Any], key: str, *, path: Path, label: object, required: bool = True
+) -> list[dict[str, Any]]:
+    value = record.get(key, [] if not required else None)
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        msg = f"{key} must be an array of tables, e.g. {key} = [{{ ... }}]"
+        raise RouteDataError(msg, path=path, record=label, field=key)
+    return value
+
+
+def _validate_segment(segment: dict[str, Any], names: list[str], *, path: Path, label: object, prefix: str) -> None:
+    _require(segment, _SEGMENT_REQUIRED, path=path, label=label, prefix=prefix)
+    _optional_number(segment, "length_km", path=path, label=label, prefix=prefix)
+    has_country = "country" in segment
+    has_ends = "from" in segment or "to" in segment
+    if has_country == has_ends:
+        msg = "give either 'country' (ISO3) or both 'from' and 'to' (waypoint names)"
+        raise RouteDataError(msg, path=path, record=label, field=prefix.rstrip("."))
+    if has_ends:
+        for end in ("from", "to"):
+            if segment.get(end) not in names:
+                msg = f"{segment.get(end)!r} is not a waypoint name of this route; copy the name exactly"
+                raise RouteDataError(msg, path=path, record=label, field=f"{prefix}{end}")
+        if names.index(segment["from"]) >= names.index(segment["to"]):
+            msg = f"'from' {segment['from']!r} must come before 'to' {segment['to']!r} along the route"
+            raise RouteDataError(msg, path=path, record=label, field=prefix.rstrip("."))
+
+
+def check_line(coords: Sequence[Sequence[float]], *, path: Path | str | None, label: object, field: str) -> None:
+    """Raise :class:`RouteDataError` unless a vertex list makes a usable line.
+
+    A line needs at least two distinct points and no point repeated
+    immediately after itself.
+
+    Parameters
+    ----------
+    coords
+        ``(lon, lat)`` pairs.
+    path, label, field
+        Where they came from, for the message.
+    """
+    if len({tuple(c) for c in coords}) < 2:
+        msg = f"{len(coords)} point(s), {len({tuple(c) for c in coords})} distinct; a route needs at least 2 distinct points"
+        raise RouteDataError(msg, path=path, record=label, field=field)
+    for i in range(1, len(coords)):
+        if tuple(coords[i]) == tuple(coords[i - 1]):
+            msg = f"point {i} repeats point {i - 1} ({coords[i][0]}, {coords[i][1]}); delete the duplicate"
+            raise RouteDataError(msg, path=path, record=label, field=f"{field}[{i}]")
+
+
+def _geojson_id(feature: dict[str, Any], properties: dict[str, Any]) -> str | None:
+    for value in (feature.get("id"), *(properties.get(key) for key in _GEOJSON_ID_KEYS)):
+        if value is not None and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+def _geojson_parts(geometry: object, *, path: Path, label: str) -> list[list[tuple[float, float]]]:
+    if not isinstance(geometry, dict):
+        msg = "geometry is missing or null; give a LineString or MultiLineString"
+        raise RouteDataError(msg, path=path, record=label, field="geometry")
+    kind = geometry.get("type")
+    coordinates = geometry.get("coordinates")
+    if kind == "LineString":
+        raw_parts = [coordinates]
+    elif kind == "MultiLineString" and isinstance(coordinates, list):
+        raw_parts = coordinates
+    else:
+        msg = f"geometry type {kind!r} is not a line; give a LineString or MultiLineString"
+        raise RouteDataError(msg, path=path, record=label, field="geometry.type")
+    parts = []
+    for p, raw in enumerate(raw_parts):
+        field = "geometry.coordinates" if kind == "LineString" else f"geometry.coordinates[{p}]"
+        if not isinstance(raw, list) or not raw:
+            msg = f"coordinates are {raw!r}; give an array of [lon, lat] positions"
+            raise RouteDataError(msg, path=path, record=label, field=field)
+        part = []
+        for i, position in enumerate(raw):
+            if not isinstance(position, list) or len(position) < 2:
+                msg = f"position {position!r} is not [lon, lat]"
+                raise RouteDataError(msg, path=path, record=label, field=f"{field}[{i}]")
+            lon = _number(position[0], path=path, label=label, field=f"{field}[{i}][0]")
+            lat = _number(position[1], path=path, label=label, field=f"{field}[{i}][1]")
+            check_lonlat(lon, lat, path=path, label=label, prefix=f"{field}[{i}].")
+            part.append((lon, lat))
+        check_line(part, path=path, label=label, field=field)
+        parts.append(part)
+    return parts

@@ -1,0 +1,214 @@
+"""The route comparison: one record per route, and its text formats.
+
+:func:`comparison_records` joins the route attributes with the measurements
+of :func:`geo.measure.measure_routes` into plain, JSON-ready dicts (km,
+rounded to the metre). :func:`format_comparison` renders them as a text
+table, CSV, JSON or Markdown. Published segment lengths are compared with
+the measured length of the same segment: between two named waypoints, or
+the route's km inside one country (the Mongolian section of Soyuz Vostok is
+the km in ``MNG``). ``published_ratio`` is published / measured, the detour
+factor between the waypoint line and the real pipeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import geopandas as gpd
+
+from geo.countries import NO_COUNTRY
+
+Format = Literal["table", "csv", "json", "markdown"]
+FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown")
+_KM_DECIMALS = 3  # one metre
+_LONLAT_DECIMALS = 5  # about one metre
+
+
+def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Return one JSON-ready comparison record per route.
+
+    Parameters
+    ----------
+    routes
+        Routes as read by :func:`geo.catalog.read_routes`.
+    measured
+        The result of :func:`geo.measure.measure_routes` on ``routes``.
+
+    Returns
+    -------
+    records
+        Dicts with ``id``, ``name``, ``kind``, ``status``, ``start``, ``end``,
+        ``length_km``, ``planar_length_km``, ``planar_deviation_pct``,
+        ``chord_km``, ``detour_ratio``, ``countries`` (ISO3 -> km, ``"none"``
+        for km in no country), ``border_crossings`` (``from``, ``to``,
+        ``lon``, ``lat``, ``km``), ``published_length_km``,
+        ``published_segment``, ``measured_segment_km``, ``published_ratio``,
+        ``segments`` (every published segment), ``capacity_bcm``,
+        ``diameter_mm`` and ``confidence``.
+    """
+    records = []
+    for key, route in routes.iterrows():
+        m = measured.loc[key]
+        segments = [_segment(seg, route, m) for seg in route["segments"]]
+        primary = next((s for s in segments if s["primary"]), None)
+        countries = {
+            iso: _km(metres)
+            for iso, metres in sorted(m["country_m"].items(), key=lambda kv: (kv[0] == NO_COUNTRY, -kv[1]))
+        }
+        records.append(
+            {
+                "id": route["id"],
+                "name": route["name"],
+                "kind": route["kind"],
+                "status": route["status"],
+                "start": route["waypoints"][0]["name"],
+                "end": route["waypoints"][-1]["name"],
+                "length_km": _km(m["length_m"]),
+                "planar_length_km": _km(m["planar_length_m"]),
+                "planar_deviation_pct": round(100 * (m["planar_length_m"] / m["length_m"] - 1), 3),
+                "chord_km": _km(m["chord_m"]),
+                "detour_ratio": round(float(m["detour_ratio"]), 4),
+                "countries": countries,
+                "border_crossings": [
+                    {
+                        "from": c["from"],
+                        "to": c["to"],
+                        "lon": round(c["lon"], _LONLAT_DECIMALS),
+                        "lat": round(c["lat"], _LONLAT_DECIMALS),
+                        "km": _km(c["m"]),
+                    }
+                    for c in m["crossings"]
+                ],
+                "published_length_km": None if primary is None else primary["published_km"],
+                "published_segment": None if primary is None else primary["name"],
+                "measured_segment_km": None if primary is None else primary["measured_km"],
+                "published_ratio": None if primary is None else primary["ratio"],
+                "segments": segments,
+                "capacity_bcm": _optional(route["capacity_bcm"]),
+                "diameter_mm": _optional(route["diameter_mm"]),
+                "confidence": route["confidence"],
+            }
+        )
+    return records
+
+
+def _segment(segment: dict[str, Any], route: Any, measured: Any) -> dict[str, Any]:
+    if "country" in segment:
+        measured_m = measured["country_m"].get(segment["country"], 0.0)
+        extent = f"km in {segment['country']}"
+    else:
+        names = [w["name"] for w in route["waypoints"]]
+        along = measured["waypoint_m"]
+        measured_m = along[names.index(segment["to"])] - along[names.index(segment["from"])]
+        extent = f"{segment['from']} to {segment['to']}"
+    published = float(segment["length_km"])
+    measured_km = _km(measured_m)
+    return {
+        "name": segment["name"],
+        "extent": extent,
+        "published_km": published,
+        "measured_km": measured_km,
+        "ratio": round(published / measured_km, 4) if measured_km else None,
+        "source": segment["source"],
+        "primary": bool(segment.get("primary", False)),
+    }
+
+
+def _km(metres: float) -> float:
+    return round(float(metres) / 1000.0, _KM_DECIMALS)
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)  # NaN -> None
+
+
+def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") -> str:
+    """Render comparison records as text.
+
+    Parameters
+    ----------
+    records
+        Output of :func:`comparison_records`.
+    fmt
+        ``"table"`` (aligned plain text), ``"csv"``, ``"json"`` (an array, one
+        object per route, with every field) or ``"markdown"``.
+
+    Returns
+    -------
+    text
+        The rendering, ending with a newline.
+    """
+    if fmt == "json":
+        return json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return comparison_csv(records)
+    if fmt not in FORMATS:
+        msg = f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
+        raise ValueError(msg)
+    header = ["id", "km", "km by country", "crossings", "published km", "measured km", "ratio", "bcm/yr"]
+    rows = [
+        [
+            r["id"],
+            f"{r['length_km']:,.1f}",
+            ", ".join(f"{iso} {km:,.1f}" for iso, km in r["countries"].items()),
+            " ".join(f"{c['from']}>{c['to']}" for c in r["border_crossings"]) or "-",
+            _blank(r["published_length_km"], "{:,.1f}"),
+            _blank(r["measured_segment_km"], "{:,.1f}"),
+            _blank(r["published_ratio"], "{:.2f}"),
+            _blank(r["capacity_bcm"], "{:g}"),
+        ]
+        for r in records
+    ]
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        return "\n".join(lines) + "\n"
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    numeric = {1, 4, 5, 6, 7}
+    lines = [
+        "  ".join(cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+        for row in [header, *rows]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
+    """Render comparison records as CSV, one row per route.
+
+    Country km get one column each (``km_RUS``, ..., ``km_none``); crossings
+    are written as ``FROM>TO@km`` separated by ``;``.
+
+    Parameters
+    ----------
+    records
+        Output of :func:`comparison_records`.
+
+    Returns
+    -------
+    text
+        CSV with a header row and ``\\n`` line ends.
+    """
+    isos = sorted({iso for r in records for iso in r["countries"] if iso != NO_COUNTRY}) + [NO_COUNTRY]
+    columns = [
+        "id", "name", "kind", "start", "end", "length_km", "planar_length_km", "planar_deviation_pct",
+        "chord_km", "detour_ratio", *(f"km_{iso}" for iso in isos), "border_crossings",
+        "published_segment", "published_length_km", "measured_segment_km", "published_ratio",
+        "capacity_bcm", "diameter_mm", "confidence",
+    ]  # fmt: skip
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for r in records:
+        row = {k: ("" if v is None else v) for k, v in r.items()}
+        row.update({f"km_{iso}": r["countries"].get(iso, 0.0) for iso in isos})
+        row["border_crossings"] = ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in r["border_crossings"])
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _blank(value: float | None, spec: str) -> str:
+    return "-" if value is None else spec.format(value)

@@ -1,0 +1,161 @@
+"""Country boundaries: loading them and indexing them for fast overlays.
+
+The shipped boundaries are Natural Earth 1:10m admin-0 countries, clipped to
+the study box by ``tools/build_countries.py`` (which records the version and
+SHA-256 in ``geo/data/countries.source.json``). Natural Earth draws de facto
+borders and its polygons are land only: a route over the Gulf of Ob is in no
+country there, and is reported under :data:`NO_COUNTRY`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from geo.errors import RouteDataError
+
+NO_COUNTRY = "none"
+"""Key for route length that lies in no country polygon (sea, lakes cut out
+of the land polygons, or outside the boundary data)."""
+_CHUNK_VERTICES = 64
+
+
+def load_countries(path: Path | str) -> gpd.GeoDataFrame:
+    """Read country polygons with an ``iso3`` and a ``name`` property.
+
+    Parameters
+    ----------
+    path
+        A GeoJSON file in lon/lat, one (Multi)Polygon feature per country.
+
+    Returns
+    -------
+    countries
+        GeoDataFrame in EPSG:4326 with columns ``iso3``, ``name``, ``geometry``.
+    """
+    path = Path(path)
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        msg = f"cannot read country boundaries ({exc.__class__.__name__}); rebuild them with tools/build_countries.py"
+        raise RouteDataError(msg, path=path) from None
+    for column in ("iso3", "name"):
+        if column not in frame.columns:
+            msg = f"missing property {column!r}; rebuild the file with tools/build_countries.py"
+            raise RouteDataError(msg, path=path, field=column)
+    return frame[["iso3", "name", "geometry"]].set_crs(4326, allow_override=True)
+
+
+def load_source_record(path: Path | str) -> dict[str, object]:
+    """Read the provenance record written by ``tools/build_countries.py``.
+
+    Parameters
+    ----------
+    path
+        ``countries.source.json``.
+
+    Returns
+    -------
+    record
+        Dataset name, version, attribution and SHA-256 sums.
+    """
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class CountryIndex:
+    """Country polygons and their boundary lines, spatially indexed.
+
+    Building the index costs a few hundred milliseconds; build it once and
+    reuse it for every route (see :func:`build_country_index`).
+
+    Attributes
+    ----------
+    iso3
+        ISO3 code of each polygon in ``polygons``.
+    polygons
+        One (Multi)Polygon per country, prepared for point-in-polygon tests.
+    polygon_tree
+        STRtree over ``polygons``.
+    boundary_chunks
+        All borders and coastlines, noded once (each shared border appears
+        once) and cut into short LineStrings.
+    boundary_tree
+        STRtree over ``boundary_chunks``.
+    """
+
+    iso3: NDArray[np.object_]
+    polygons: NDArray[np.object_]
+    polygon_tree: shapely.STRtree
+    boundary_chunks: NDArray[np.object_]
+    boundary_tree: shapely.STRtree
+
+    def country_of(self, points: NDArray[np.object_]) -> NDArray[np.object_]:
+        """Return the ISO3 code of the country containing each point.
+
+        Parameters
+        ----------
+        points
+            Array of shapely Points in lon/lat.
+
+        Returns
+        -------
+        iso3
+            Array of codes, :data:`NO_COUNTRY` for points in no polygon.
+        """
+        found = np.full(len(points), NO_COUNTRY, dtype=object)
+        point_idx, poly_idx = self.polygon_tree.query(points, predicate="intersects")
+        # A point exactly on a border matches two polygons; keep the first.
+        first = np.unique(point_idx, return_index=True)[1]
+        found[point_idx[first]] = self.iso3[poly_idx[first]]
+        return found
+
+
+def build_country_index(countries: gpd.GeoDataFrame) -> CountryIndex:
+    """Index country polygons and their boundaries for route overlays.
+
+    Parameters
+    ----------
+    countries
+        Output of :func:`load_countries` (EPSG:4326).
+
+    Returns
+    -------
+    index
+        A :class:`CountryIndex`.
+    """
+    if countries.crs is None or not countries.crs.equals("EPSG:4326"):
+        msg = f"country boundaries must be in EPSG:4326 (lon/lat), got {countries.crs}"
+        raise RouteDataError(msg)
+    polygons = np.asarray(countries.geometry.values, dtype=object)
+    shapely.prepare(polygons)
+    # Union of all rings nodes the linework: a shared border becomes one line.
+    linework = shapely.union_all(shapely.boundary(polygons))
+    lines = shapely.get_parts(shapely.line_merge(linework))
+    chunks = _chunk_lines(lines, _CHUNK_VERTICES)
+    return CountryIndex(
+        iso3=countries["iso3"].to_numpy(dtype=object),
+        polygons=polygons,
+        polygon_tree=shapely.STRtree(polygons),
+        boundary_chunks=chunks,
+        boundary_tree=shapely.STRtree(chunks),
+    )
+
+
+def _chunk_lines(lines: NDArray[np.object_], max_vertices: int) -> NDArray[np.object_]:
+    """Cut lines into pieces of at most ``max_vertices`` vertices (sharing ends)."""
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    ends = np.r_[starts[1:], len(coords)]
+    pieces = []
+    step = max_vertices - 1
+    for start, end in zip(starts, ends, strict=True):
+        for first in range(start, end - 1, step):
+            pieces.append(coords[first : min(first + max_vertices, end)])
+    return np.asarray([shapely.LineString(p) for p in pieces], dtype=object)

@@ -1,0 +1,263 @@
+"""Measure routes: geodesic length, km per country, border crossings, km posts.
+
+:func:`measure_routes` is the one entry point. It densifies every route along
+WGS84 geodesics (so the straight pieces it overlays, and that the maps draw,
+lie on the measured line), then works on all routes at once:
+
+1. segment lengths from one vectorised ``Geod.inv`` call;
+2. the points where routes meet a border or coast, from an STRtree of the
+   noded boundary lines (:class:`geo.countries.CountryIndex`);
+3. the stretches between those points, each given to the country that holds
+   its midpoint, or to :data:`geo.countries.NO_COUNTRY`;
+4. kilometre posts, chord, detour ratio and the planar length in the study
+   projection.
+
+Only the few segments that touch a boundary are intersected; everything
+else is array arithmetic. ``benchmarks/bench_measure.py`` compares this with
+``geopandas.overlay`` + ``Geod.geometry_length``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.countries import NO_COUNTRY, CountryIndex
+from geo.geodesic import DEFAULT_MAX_SEGMENT_M, WGS84, densify, points_along_m, segment_lengths_m
+from geo.projection import planar_lengths_m
+
+DEFAULT_POST_SPACING_M = 100_000.0
+"""Default spacing of kilometre posts."""
+_SAME_POINT_DEG = 1e-9  # crossings closer than this along a line are one crossing
+
+MEASURE_COLUMNS = [
+    "length_m",
+    "planar_length_m",
+    "chord_m",
+    "detour_ratio",
+    "country_m",
+    "crossings",
+    "km_posts",
+    "waypoint_m",
+]
+
+
+def measure_routes(
+    routes: gpd.GeoDataFrame,
+    countries: CountryIndex,
+    *,
+    max_segment_m: float = DEFAULT_MAX_SEGMENT_M,
+    post_spacing_m: float = DEFAULT_POST_SPACING_M,
+) -> gpd.GeoDataFrame:
+    """Measure every route on the WGS84 ellipsoid against country boundaries.
+
+    Parameters
+    ----------
+    routes
+        LineString or MultiLineString routes in EPSG:4326 (lon/lat). The
+        parts of a MultiLineString are measured in order, end to end.
+    countries
+        Indexed boundaries from :func:`geo.countries.build_country_index`.
+    max_segment_m
+        Densification spacing along geodesics, metres.
+    post_spacing_m
+        Distance between kilometre posts, metres.
+
+    Returns
+    -------
+    measured
+        A new GeoDataFrame on the index of ``routes`` whose geometry is the
+        densified line (what is drawn is what was measured) and with columns
+
+        ``length_m``
+            Geodesic length, metres.
+        ``planar_length_m``
+            Length in :data:`geo.projection.STUDY_CRS`, metres.
+        ``chord_m``, ``detour_ratio``
+            Geodesic distance between the two ends; ``length_m / chord_m``.
+        ``country_m``
+            ``{iso3: metres}``, with :data:`geo.countries.NO_COUNTRY` for
+            length in no country; sums to ``length_m``.
+        ``crossings``
+            ``[{"from", "to", "lon", "lat", "m"}]`` where the route passes from
+            one country into another (a stretch in no country between them
+            does not hide the crossing; it is placed where the next country
+            begins), ``m`` from the start.
+        ``km_posts``
+            ``[{"m", "lon", "lat"}]`` every ``post_spacing_m``.
+        ``waypoint_m``
+            Distance from the start to each input vertex, metres.
+    """
+    if routes.crs is None or not routes.crs.equals("EPSG:4326"):
+        msg = f"routes must be in EPSG:4326 (lon/lat), got {routes.crs}; use routes.to_crs(4326)"
+        raise ValueError(msg)
+    if not post_spacing_m > 0:
+        msg = f"post_spacing_m must be a positive number of metres, got {post_spacing_m!r}"
+        raise ValueError(msg)
+    n_routes = len(routes)
+    parts = shapely.get_parts(routes.geometry.values, return_index=True)
+    part_geoms, part_owner = parts[0], np.asarray(parts[1], dtype=np.int64)
+    coords, vertex_part = shapely.get_coordinates(part_geoms, return_index=True)
+    part_starts = np.flatnonzero(np.r_[True, vertex_part[1:] != vertex_part[:-1]])
+    lon, lat, starts, original_index = densify(
+        coords[:, 0], coords[:, 1], part_starts, max_segment_m=max_segment_m
+    )
+    n_vertices = len(lon)
+    part_of_vertex = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n_vertices]))
+    route_of_vertex = part_owner[part_of_vertex]
+
+    seg_m = segment_lengths_m(lon, lat, starts)
+    cum_all = np.r_[0.0, np.cumsum(seg_m)]  # non-decreasing over every vertex
+    route_first = np.searchsorted(route_of_vertex, np.arange(n_routes))
+    route_last = np.r_[route_first[1:], n_vertices] - 1
+    route_start_m = cum_all[route_first]
+    length_m = cum_all[route_last] - route_start_m
+
+    dense_parts = shapely.linestrings(lon, lat, indices=part_of_vertex)
+    runs = _runs(dense_parts, lon, lat, starts, cum_all, countries)
+    runs["route"] = part_owner[runs["part"].to_numpy()]
+    runs["m"] = runs["start_m"] - route_start_m[runs["route"].to_numpy()]
+
+    _, _, chord_m = WGS84.inv(lon[route_first], lat[route_first], lon[route_last], lat[route_last])
+    chord_m = np.asarray(chord_m, dtype=float)
+    planar_m = planar_lengths_m(lon, lat, starts, part_owner, n_routes)
+
+    country_m = _country_lengths(runs, n_routes)
+    crossings = _crossings(runs, n_routes)
+    posts = _km_posts(lon, lat, cum_all, route_start_m, length_m, post_spacing_m)
+    vertex_route = part_owner[vertex_part]
+    waypoint_m = cum_all[original_index] - route_start_m[vertex_route]
+    waypoints = [waypoint_m[vertex_route == r].tolist() for r in range(n_routes)]
+
+    densified = shapely.multilinestrings(dense_parts, indices=part_owner)
+    densified = np.where(
+        shapely.get_num_geometries(densified) == 1, shapely.get_geometry(densified, 0), densified
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        detour = np.where(chord_m > 0, length_m / chord_m, np.nan)
+    result = pd.DataFrame(
+        {
+            "length_m": length_m,
+            "planar_length_m": planar_m,
+            "chord_m": chord_m,
+            "detour_ratio": detour,
+            "country_m": country_m,
+            "crossings": crossings,
+            "km_posts": posts,
+            "waypoint_m": waypoints,
+        },
+        index=routes.index,
+    )
+    measured = gpd.GeoDataFrame(result, geometry=densified, crs="EPSG:4326")
+    return measured
+
+
+def _runs(
+    dense_parts: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    starts: np.ndarray,
+    cum_all: np.ndarray,
+    countries: CountryIndex,
+) -> pd.DataFrame:
+    """Split every part where it meets a boundary; one row per stretch.
+
+    Returns a frame sorted along each part with ``part``, ``start_m`` and
+    ``end_m`` (on the ``cum_all`` scale), ``lon``/``lat`` of the stretch's
+    first point and ``iso3`` of the country holding its midpoint.
+    """
+    n_vertices = len(lon)
+    ends = np.r_[starts[1:], n_vertices] - 1
+    # Planar (degree) distance along the stacked parts, with a gap of 1 degree
+    # between parts so the array strictly increases; it turns the results of
+    # line_locate_point back into segments.
+    step_deg = np.r_[0.0, np.hypot(np.diff(lon), np.diff(lat))]
+    step_deg[starts[1:]] = 1.0
+    cum_deg = np.cumsum(step_deg)
+    part_start_deg = cum_deg[starts]
+
+    part_idx, chunk_idx = countries.boundary_tree.query(dense_parts, predicate="intersects")
+    hits = shapely.intersection(dense_parts[part_idx], countries.boundary_chunks[chunk_idx])
+    hit_xy, hit_owner = shapely.get_coordinates(hits, return_index=True)
+    hit_part = part_idx[hit_owner]
+    hit_pos = shapely.line_locate_point(dense_parts[hit_part], shapely.points(hit_xy))
+    # The segment holding each hit starts at the last vertex at or before it.
+    seg = np.searchsorted(cum_deg, part_start_deg[hit_part] + hit_pos, side="right") - 1
+    seg = np.clip(seg, starts[hit_part], ends[hit_part] - 1)
+    _, _, from_vertex_m = WGS84.inv(lon[seg], lat[seg], hit_xy[:, 0], hit_xy[:, 1])
+    hit_m = cum_all[seg] + np.asarray(from_vertex_m, dtype=float).reshape(-1)
+
+    n_parts = len(starts)
+    breaks = pd.DataFrame(
+        {
+            "part": np.r_[np.arange(n_parts), hit_part, np.arange(n_parts)],
+            "pos": np.r_[np.zeros(n_parts), hit_pos, cum_deg[ends] - part_start_deg],
+            "m": np.r_[cum_all[starts], hit_m, cum_all[ends]],
+            "lon": np.r_[lon[starts], hit_xy[:, 0], lon[ends]],
+            "lat": np.r_[lat[starts], hit_xy[:, 1], lat[ends]],
+        }
+    ).sort_values(["part", "pos"], kind="stable")
+    b_part = breaks["part"].to_numpy()
+    b_pos = breaks["pos"].to_numpy()
+    b_m = breaks["m"].to_numpy()
+    # A stretch runs from one break to the next on the same part; a crossing
+    # found twice (in two touching chunks, or on a vertex) makes an empty
+    # stretch, which is dropped.
+    first = np.flatnonzero((b_part[1:] == b_part[:-1]) & (np.diff(b_pos) > _SAME_POINT_DEG))
+    mid_pos = (b_pos[first] + b_pos[first + 1]) / 2
+    mid = shapely.line_interpolate_point(dense_parts[b_part[first]], mid_pos)
+    return pd.DataFrame(
+        {
+            "part": b_part[first],
+            "start_m": b_m[first],
+            "end_m": b_m[first + 1],
+            "lon": breaks["lon"].to_numpy()[first],
+            "lat": breaks["lat"].to_numpy()[first],
+            "iso3": countries.country_of(mid),
+        }
+    )
+
+
+def _country_lengths(runs: pd.DataFrame, n_routes: int) -> list[dict[str, float]]:
+    lengths = (runs["end_m"] - runs["start_m"]).groupby([runs["route"], runs["iso3"]]).sum()
+    out: list[dict[str, float]] = [{} for _ in range(n_routes)]
+    for (route, iso3), metres in lengths.items():
+        out[int(route)][str(iso3)] = float(metres)
+    return out
+
+
+def _crossings(runs: pd.DataFrame, n_routes: int) -> list[list[dict[str, Any]]]:
+    land = runs[runs["iso3"] != NO_COUNTRY]
+    previous = land.groupby("route")["iso3"].shift()
+    changed = land[previous.notna() & (previous != land["iso3"])]
+    out: list[list[dict[str, Any]]] = [[] for _ in range(n_routes)]
+    for row, before in zip(changed.itertuples(index=False), previous[changed.index], strict=True):
+        out[int(row.route)].append(
+            {"from": before, "to": row.iso3, "lon": float(row.lon), "lat": float(row.lat), "m": float(row.m)}
+        )
+    return out
+
+
+def _km_posts(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    cum_all: np.ndarray,
+    route_start_m: np.ndarray,
+    length_m: np.ndarray,
+    spacing_m: float,
+) -> list[list[dict[str, float]]]:
+    counts = np.floor(length_m / spacing_m).astype(np.int64)
+    counts[counts * spacing_m >= length_m] -= 1  # no post on the very end
+    counts = np.maximum(counts, 0)
+    route = np.repeat(np.arange(len(length_m)), counts)
+    nth = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+    along = nth * spacing_m
+    plon, plat, _ = points_along_m(lon, lat, cum_all, route_start_m[route] + along)
+    out: list[list[dict[str, float]]] = [[] for _ in range(len(length_m))]
+    for r, m, x, y in zip(route, along, plon, plat, strict=True):
+        out[int(r)].append({"m": float(m), "lon": float(x), "lat": float(y)})
+    return out

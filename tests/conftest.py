@@ -1,0 +1,94 @@
+"""Shared fixtures and canonical geometries for the test suite.
+
+Reference values here are independent of the code under test: published
+geodesics, a meridian-arc integral written out below, and per-country
+lengths measured by a separate implementation (tests/data/oracle_routes.toml).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+import make_maps
+from geo.catalog import load_catalog
+from geo.countries import build_country_index, load_countries
+from geo.measure import measure_routes
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO_DIR = TESTS_DIR.parent
+DATA_DIR = make_maps.DATA_DIR
+ROUTES_PATH = make_maps.ROUTES_PATH
+PLACES_PATH = make_maps.PLACES_PATH
+ORACLE_PATH = TESTS_DIR / "data" / "oracle_routes.toml"
+
+CATALOG_IDS = [route["id"] for route in tomllib.loads(ROUTES_PATH.read_text("utf-8"))["route"]]
+ORACLE_ROUTES = tomllib.loads(ORACLE_PATH.read_text("utf-8"))["route"]
+
+# WGS84 defining constants (NIMA TR8350.2).
+WGS84_A_M = 6_378_137.0
+WGS84_F = 1 / 298.257223563
+
+# Canonical geometries, lon/lat.
+EQUATOR_1DEG = shapely.LineString([(0.0, 0.0), (1.0, 0.0)])
+"""One degree of longitude on the equator: a * pi / 180 = 111,319.4908 m."""
+MERIDIAN_106_2E = shapely.LineString([(106.2, 51.0), (106.2, 49.5)])
+"""Due south along 106.2 E, from Buryatia (RUS) past Naushki into Mongolia."""
+
+
+def meridian_arc_m(lat1_deg: float, lat2_deg: float) -> float:
+    """Length of a meridian arc on WGS84 by direct numerical integration.
+
+    M = integral of a (1 - e^2) / (1 - e^2 sin^2 phi)^1.5 dphi, Simpson's rule
+    on 20,001 points: an oracle that shares no code with pyproj.
+    """
+    e2 = WGS84_F * (2 - WGS84_F)
+    phi = np.radians(np.linspace(lat1_deg, lat2_deg, 20_001))
+    f = WGS84_A_M * (1 - e2) / (1 - e2 * np.sin(phi) ** 2) ** 1.5
+    h = (phi[-1] - phi[0]) / (len(phi) - 1)
+    return float(abs(h / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())))
+
+
+def routes_frame(lines: dict[str, shapely.Geometry]) -> gpd.GeoDataFrame:
+    """A minimal routes table (id + geometry) in EPSG:4326."""
+    return gpd.GeoDataFrame({"id": list(lines)}, geometry=list(lines.values()), crs="EPSG:4326")
+
+
+@pytest.fixture(scope="session")
+def countries() -> gpd.GeoDataFrame:
+    return load_countries(DATA_DIR / "countries.geojson")
+
+
+@pytest.fixture(scope="session")
+def country_index(countries):
+    return build_country_index(countries)
+
+
+@pytest.fixture(scope="session")
+def catalog() -> gpd.GeoDataFrame:
+    return load_catalog(ROUTES_PATH)
+
+
+@pytest.fixture(scope="session")
+def measured_catalog(catalog, country_index) -> gpd.GeoDataFrame:
+    return measure_routes(catalog, country_index)
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a text (or bytes) file under tmp_path and return its path."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return _write

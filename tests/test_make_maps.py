@@ -1,0 +1,122 @@
+"""Tests for the command line: outputs, exit status and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import make_maps
+from tests.conftest import CATALOG_IDS, REPO_DIR
+
+
+def run(*args: str, cwd=REPO_DIR, env_extra=None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, str(REPO_DIR / "make_maps.py"), *args],
+        capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_compare_json__fields_for_every_route():
+    result = run("compare", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert [r["id"] for r in records] == CATALOG_IDS
+    for r in records:
+        assert isinstance(r["length_km"], float) and isinstance(r["planar_length_km"], float)
+        assert r["countries"] and all(len(k) == 3 or k == "none" for k in r["countries"])
+        for crossing in r["border_crossings"]:
+            assert set(crossing) == {"from", "to", "lon", "lat", "km"}
+        assert r["published_length_km"] is None or isinstance(r["published_length_km"], float)
+        assert r["capacity_bcm"] is None or isinstance(r["capacity_bcm"], float)
+
+
+def test_compare__geojson_from_a_tracker(write):
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"ProjectID": "G100", "name": "Tracker line"},
+                "geometry": {"type": "LineString", "coordinates": [[106.2, 51.0], [106.2, 49.5]]},
+            }
+        ],
+    }
+    result = run("compare", "--routes", str(write("tracker.geojson", json.dumps(doc))), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (record,) = json.loads(result.stdout)
+    assert record["id"] == "G100" and record["published_length_km"] is None
+    assert [(c["from"], c["to"]) for c in record["border_crossings"]] == [("RUS", "MNG")]
+
+
+def test_compare__table_is_default():
+    result = run("compare")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].split()[:2] == ["id", "km"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["compare", "--routes", "missing.toml"], ["missing.toml: file not found"]),
+        (["compare", "--format", "xml"], ["invalid choice: 'xml'"]),
+        (["compare", "--max-segment-km", "0"], ["'0' must be a positive number"]),
+        (["frobnicate"], ["invalid choice: 'frobnicate'"]),
+    ],
+)
+def test_bad_usage__one_line_exit_2(args, fragments):
+    assert_one_line_error(run(*args), *fragments)
+
+
+def test_bad_data__names_file_record_field(write):
+    bad = write("bad.toml", (REPO_DIR / "geo" / "data" / "routes.toml").read_text().replace("lat = 52.29", "lat = 152.29", 1))
+    assert_one_line_error(run("compare", "--routes", str(bad)), "bad.toml", "record 'pos2-mongolia'", "waypoints[", ".lat", "152.29")
+
+
+def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
+    out = tmp_path / "out" / "maps"
+    env = {"SOURCE_DATE_EPOCH": "1767225600"}
+    first = run("--out", str(out), env_extra=env)
+    assert first.returncode == 0, first.stderr
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["comparison.csv", "routes.geojson"]  # no temporary files left
+    snapshot = {name: (out / name).read_bytes() for name in files}
+    assert run("build", "--out", str(out), env_extra=env).returncode == 0
+    assert {name: (out / name).read_bytes() for name in files} == snapshot
+    geojson = json.loads(snapshot["routes.geojson"])
+    assert "crs" not in geojson and len(geojson["features"]) == len(CATALOG_IDS)
+    assert geojson["features"][0]["properties"]["method"]["build_date"] == "2026-01-01"
+    assert oct((out / "routes.geojson").stat().st_mode & 0o777) == "0o644"
+
+
+def test_build__bad_input_writes_nothing_and_keeps_old_files(tmp_path, write):
+    out = tmp_path / "maps"
+    out.mkdir()
+    (out / "comparison.csv").write_text("old")
+    bad = write("bad.toml", "[[route]]\nid = 'x'\n")
+    assert_one_line_error(run("build", "--out", str(out), "--routes", str(bad)), "bad.toml", "record 'x'")
+    assert sorted(p.name for p in out.iterdir()) == ["comparison.csv"]
+    assert (out / "comparison.csv").read_text() == "old"
+
+
+def test_build__out_is_a_file(write):
+    assert_one_line_error(run("build", "--out", str(write("file.txt", "x"))), "not a folder")
+
+
+def test_main__in_process(capsys):
+    assert make_maps.main(["compare", "--format", "markdown"]) == 0
+    assert "| pos2-mongolia |" in capsys.readouterr().out

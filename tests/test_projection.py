@@ -1,0 +1,41 @@
+"""Tests for geo.projection: the study-area CRS."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from geo.projection import STUDY_CRS, project_routes
+from tests.conftest import CATALOG_IDS, MERIDIAN_106_2E, meridian_arc_m, routes_frame
+
+
+@pytest.mark.parametrize("route_id", CATALOG_IDS)
+def test_planar_length__within_half_a_percent_of_geodesic(catalog, measured_catalog, route_id):
+    m = measured_catalog.set_index(catalog["id"]).loc[route_id]
+    assert abs(m["planar_length_m"] / m["length_m"] - 1) < 0.005
+
+
+@pytest.mark.parametrize("route_id", CATALOG_IDS)
+def test_project_routes__same_planar_length(catalog, measured_catalog, route_id):
+    # Projecting the densified line with geopandas gives the planar length.
+    m = measured_catalog.set_index(catalog["id"]).loc[route_id]
+    projected = project_routes(measured_catalog.set_index(catalog["id"]).loc[[route_id]])
+    assert projected.crs == STUDY_CRS
+    assert projected.geometry.iloc[0].length == pytest.approx(m["planar_length_m"], rel=1e-9)
+
+
+def test_study_crs__is_equidistant_along_meridians():
+    # An equidistant conic keeps true scale along every meridian.
+    projected = project_routes(routes_frame({"m": shapely.segmentize(MERIDIAN_106_2E, 0.01)}))
+    assert projected.geometry.iloc[0].length == pytest.approx(meridian_arc_m(49.5, 51.0), rel=1e-6)
+
+
+def test_project_routes__returns_a_new_frame():
+    routes = routes_frame({"m": MERIDIAN_106_2E})
+    projected = project_routes(routes)
+    assert routes.crs.to_epsg() == 4326 and projected is not routes
+
+
+def test_project_routes__needs_a_crs():
+    with pytest.raises(ValueError, match="has no CRS"):
+        project_routes(routes_frame({"m": MERIDIAN_106_2E}).set_crs(None, allow_override=True))

@@ -80,9 +80,7 @@ class CountryIndex:
     iso3
         ISO3 code of each polygon in ``polygons``.
     polygons
-        One (Multi)Polygon per country, prepared for point-in-polygon tests.
-    polygon_tree
-        STRtree over ``polygons``.
+        One (Multi)Polygon per country.
     boundary_chunks
         All borders and coastlines, noded once (each shared border appears
         once) and cut into short LineStrings.
@@ -92,7 +90,6 @@ class CountryIndex:
 
     iso3: NDArray[np.object_]
     polygons: NDArray[np.object_]
-    polygon_tree: shapely.STRtree
     boundary_chunks: NDArray[np.object_]
     boundary_tree: shapely.STRtree
 
@@ -110,8 +107,13 @@ class CountryIndex:
             Array of codes, :data:`NO_COUNTRY` for points in no polygon.
         """
         found = np.full(len(points), NO_COUNTRY, dtype=object)
-        point_idx, poly_idx = self.polygon_tree.query(points, predicate="intersects")
+        # Query a tree of the points with the polygons: shapely prepares the
+        # query geometries, so each large polygon is prepared once (100 times
+        # faster than testing every point against unprepared polygons).
+        poly_idx, point_idx = shapely.STRtree(points).query(self.polygons, predicate="intersects")
         # A point exactly on a border matches two polygons; keep the first.
+        order = np.lexsort((poly_idx, point_idx))
+        point_idx, poly_idx = point_idx[order], poly_idx[order]
         first = np.unique(point_idx, return_index=True)[1]
         found[point_idx[first]] = self.iso3[poly_idx[first]]
         return found
@@ -134,7 +136,6 @@ def build_country_index(countries: gpd.GeoDataFrame) -> CountryIndex:
         msg = f"country boundaries must be in EPSG:4326 (lon/lat), got {countries.crs}"
         raise RouteDataError(msg)
     polygons = np.asarray(countries.geometry.values, dtype=object)
-    shapely.prepare(polygons)
     # Union of all rings nodes the linework: a shared border becomes one line.
     linework = shapely.union_all(shapely.boundary(polygons))
     lines = shapely.get_parts(shapely.line_merge(linework))
@@ -142,7 +143,6 @@ def build_country_index(countries: gpd.GeoDataFrame) -> CountryIndex:
     return CountryIndex(
         iso3=countries["iso3"].to_numpy(dtype=object),
         polygons=polygons,
-        polygon_tree=shapely.STRtree(polygons),
         boundary_chunks=chunks,
         boundary_tree=shapely.STRtree(chunks),
     )

@@ -87,7 +87,7 @@ def densify(
     starts: IntArray,
     *,
     max_segment_m: float = DEFAULT_MAX_SEGMENT_M,
-) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+) -> tuple[FloatArray, FloatArray, IntArray, IntArray, FloatArray]:
     """Insert points along each geodesic segment so none is longer than a spacing.
 
     Each segment is cut into ``ceil(length / max_segment_m)`` pieces of equal
@@ -112,13 +112,17 @@ def densify(
         First-vertex index of each densified line.
     original_index
         For each original vertex, its index in the densified arrays.
+    segment_m
+        Geodesic length of every densified segment (``len(lon) - 1`` values,
+        0 between two lines): the pieces of one original segment each have
+        its length divided by their number, since they lie on its geodesic.
     """
     if not max_segment_m > 0:
         msg = f"max_segment_m must be a positive number of metres, got {max_segment_m!r}"
         raise ValueError(msg)
     n_vertices = len(lon)
     if n_vertices < 2:
-        return lon.copy(), lat.copy(), starts.copy(), np.arange(n_vertices)
+        return lon.copy(), lat.copy(), starts.copy(), np.arange(n_vertices), np.zeros(0)
     az, _, dist = WGS84.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
     is_segment = segment_mask(starts, n_vertices)
     pieces = np.where(is_segment, np.maximum(np.ceil(dist / max_segment_m), 1), 0).astype(np.int64)
@@ -138,7 +142,8 @@ def densify(
         ilon, ilat, _ = WGS84.fwd(lon[seg], lat[seg], az[seg], dist[seg] * frac)
         new_lon[interior] = ilon
         new_lat[interior] = ilat
-    return new_lon, new_lat, original_index[starts], original_index
+    piece_m = np.where(is_segment, dist / np.maximum(pieces, 1), 0.0)
+    return new_lon, new_lat, original_index[starts], original_index, piece_m[owner[:-1]]
 
 
 def points_along_m(

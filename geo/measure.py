@@ -27,11 +27,12 @@ import pandas as pd
 import shapely
 
 from geo.countries import NO_COUNTRY, CountryIndex
-from geo.geodesic import DEFAULT_MAX_SEGMENT_M, WGS84, densify, points_along_m, segment_lengths_m
+from geo.geodesic import DEFAULT_MAX_SEGMENT_M, WGS84, densify, points_along_m
 from geo.projection import planar_lengths_m
 
 DEFAULT_POST_SPACING_M = 100_000.0
 """Default spacing of kilometre posts."""
+_PIECE_VERTICES = 16  # routes are queried against the boundaries in pieces this long
 _SAME_POINT_DEG = 1e-9  # crossings closer than this along a line are one crossing
 
 MEASURE_COLUMNS = [
@@ -103,14 +104,13 @@ def measure_routes(
     part_geoms, part_owner = parts[0], np.asarray(parts[1], dtype=np.int64)
     coords, vertex_part = shapely.get_coordinates(part_geoms, return_index=True)
     part_starts = np.flatnonzero(np.r_[True, vertex_part[1:] != vertex_part[:-1]])
-    lon, lat, starts, original_index = densify(
+    lon, lat, starts, original_index, seg_m = densify(
         coords[:, 0], coords[:, 1], part_starts, max_segment_m=max_segment_m
     )
     n_vertices = len(lon)
     part_of_vertex = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n_vertices]))
     route_of_vertex = part_owner[part_of_vertex]
 
-    seg_m = segment_lengths_m(lon, lat, starts)
     cum_all = np.r_[0.0, np.cumsum(seg_m)]  # non-decreasing over every vertex
     route_first = np.searchsorted(route_of_vertex, np.arange(n_routes))
     route_last = np.r_[route_first[1:], n_vertices] - 1
@@ -131,7 +131,8 @@ def measure_routes(
     posts = _km_posts(lon, lat, cum_all, route_start_m, length_m, post_spacing_m)
     vertex_route = part_owner[vertex_part]
     waypoint_m = cum_all[original_index] - route_start_m[vertex_route]
-    waypoints = [waypoint_m[vertex_route == r].tolist() for r in range(n_routes)]
+    per_route = np.bincount(vertex_route, minlength=n_routes)
+    waypoints = [chunk.tolist() for chunk in np.split(waypoint_m, np.cumsum(per_route)[:-1])]
 
     densified = shapely.multilinestrings(dense_parts, indices=part_owner)
     densified = np.where(
@@ -180,11 +181,19 @@ def _runs(
     cum_deg = np.cumsum(step_deg)
     part_start_deg = cum_deg[starts]
 
-    part_idx, chunk_idx = countries.boundary_tree.query(dense_parts, predicate="intersects")
-    hits = shapely.intersection(dense_parts[part_idx], countries.boundary_chunks[chunk_idx])
+    # Query short pieces of the routes (small bounding boxes, few candidate
+    # pairs), then place each hit on its part.
+    pieces, piece_part, piece_first = _pieces(lon, lat, starts, ends)
+    piece_idx, chunk_idx = countries.boundary_tree.query(pieces, predicate="intersects")
+    hits = shapely.intersection(pieces[piece_idx], countries.boundary_chunks[chunk_idx])
     hit_xy, hit_owner = shapely.get_coordinates(hits, return_index=True)
-    hit_part = part_idx[hit_owner]
-    hit_pos = shapely.line_locate_point(dense_parts[hit_part], shapely.points(hit_xy))
+    hit_piece = piece_idx[hit_owner]
+    hit_part = piece_part[hit_piece]
+    hit_pos = (
+        shapely.line_locate_point(pieces[hit_piece], shapely.points(hit_xy))
+        + cum_deg[piece_first[hit_piece]]
+        - part_start_deg[hit_part]
+    )
     # The segment holding each hit starts at the last vertex at or before it.
     seg = np.searchsorted(cum_deg, part_start_deg[hit_part] + hit_pos, side="right") - 1
     seg = np.clip(seg, starts[hit_part], ends[hit_part] - 1)
@@ -220,6 +229,25 @@ def _runs(
             "iso3": countries.country_of(mid),
         }
     )
+
+
+def _pieces(
+    lon: np.ndarray, lat: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut parts into LineStrings of at most _PIECE_VERTICES vertices (sharing ends).
+
+    Returns the pieces, the part of each piece and each piece's first vertex.
+    """
+    step = _PIECE_VERTICES - 1
+    n_pieces = np.maximum(np.ceil((ends - starts) / step), 1).astype(np.int64)
+    piece_part = np.repeat(np.arange(len(starts)), n_pieces)
+    nth = np.arange(n_pieces.sum()) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
+    first = starts[piece_part] + nth * step
+    last = np.minimum(first + step, ends[piece_part])
+    counts = last - first + 1
+    vertex = np.repeat(first, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    pieces = shapely.linestrings(lon[vertex], lat[vertex], indices=np.repeat(np.arange(len(first)), counts))
+    return pieces, piece_part, first
 
 
 def _country_lengths(runs: pd.DataFrame, n_routes: int) -> list[dict[str, float]]:

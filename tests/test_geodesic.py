@@ -63,8 +63,10 @@ def test_densify__keeps_length_and_spacing(max_segment_m):
         shapely.LineString([(0.0, 0.0), (1.0, 0.0)]),
     )
     before = segment_lengths_m(lon, lat, starts)
-    dlon, dlat, dstarts, original = densify(lon, lat, starts, max_segment_m=max_segment_m)
+    dlon, dlat, dstarts, original, piece_m = densify(lon, lat, starts, max_segment_m=max_segment_m)
     after = segment_lengths_m(dlon, dlat, dstarts)
+    # The piece lengths densify reports are the geodesic lengths of the pieces.
+    np.testing.assert_allclose(piece_m, after, rtol=0, atol=1e-6)
     # Same total per line within 1 m; every piece at most the spacing.
     assert after[: dstarts[1] - 1].sum() == pytest.approx(before[: starts[1] - 1].sum(), abs=1.0)
     assert after.sum() == pytest.approx(before.sum(), abs=1.0)
@@ -76,7 +78,7 @@ def test_densify__keeps_length_and_spacing(max_segment_m):
 
 def test_densify__points_lie_on_the_geodesic():
     lon, lat, starts = _flat(shapely.LineString([(60.0, 70.0), (140.0, 40.0)]))
-    dlon, dlat, _, _ = densify(lon, lat, starts, max_segment_m=100_000)
+    dlon, dlat, _, _, _ = densify(lon, lat, starts, max_segment_m=100_000)
     az_total, _, _ = WGS84.inv(lon[0], lat[0], lon[1], lat[1])
     az_each, _, _ = WGS84.inv(np.full(len(dlon) - 2, lon[0]), np.full(len(dlon) - 2, lat[0]), dlon[1:-1], dlat[1:-1])
     np.testing.assert_allclose(az_each, az_total, atol=1e-9)

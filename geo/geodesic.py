@@ -136,8 +136,8 @@ def densify(
     interior = step > 0
     seg = owner[interior]
     frac = step[interior] / pieces[seg]
-    new_lon = lon[owner].astype(np.float64)
-    new_lat = lat[owner].astype(np.float64)
+    new_lon = np.asarray(lon, dtype=np.float64)[owner]
+    new_lat = np.asarray(lat, dtype=np.float64)[owner]
     if interior.any():
         ilon, ilat, _ = WGS84.fwd(lon[seg], lat[seg], az[seg], dist[seg] * frac)
         new_lon[interior] = ilon

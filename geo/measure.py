@@ -89,9 +89,10 @@ def measure_routes(
             does not hide the crossing; it is placed where the next country
             begins), ``m`` from the start.
         ``km_posts``
-            ``[{"m", "lon", "lat"}]`` every ``post_spacing_m``.
+            Array of shape (n, 3): metres from the start, lon, lat of a post
+            every ``post_spacing_m``.
         ``waypoint_m``
-            Distance from the start to each input vertex, metres.
+            Array: distance from the start to each input vertex, metres.
     """
     if routes.crs is None or not routes.crs.equals("EPSG:4326"):
         msg = f"routes must be in EPSG:4326 (lon/lat), got {routes.crs}; use routes.to_crs(4326)"
@@ -117,8 +118,7 @@ def measure_routes(
     route_start_m = cum_all[route_first]
     length_m = cum_all[route_last] - route_start_m
 
-    dense_parts = shapely.linestrings(lon, lat, indices=part_of_vertex)
-    runs = _runs(dense_parts, lon, lat, starts, cum_all, countries)
+    runs = _runs(lon, lat, starts, cum_all, countries)
     runs["route"] = part_owner[runs["part"].to_numpy()]
     runs["m"] = runs["start_m"] - route_start_m[runs["route"].to_numpy()]
 
@@ -132,8 +132,9 @@ def measure_routes(
     vertex_route = part_owner[vertex_part]
     waypoint_m = cum_all[original_index] - route_start_m[vertex_route]
     per_route = np.bincount(vertex_route, minlength=n_routes)
-    waypoints = [chunk.tolist() for chunk in np.split(waypoint_m, np.cumsum(per_route)[:-1])]
+    waypoints = np.split(waypoint_m, np.cumsum(per_route)[:-1])
 
+    dense_parts = shapely.linestrings(np.column_stack([lon, lat]), indices=part_of_vertex)
     densified = shapely.multilinestrings(dense_parts, indices=part_owner)
     densified = np.where(
         shapely.get_num_geometries(densified) == 1, shapely.get_geometry(densified, 0), densified
@@ -158,7 +159,6 @@ def measure_routes(
 
 
 def _runs(
-    dense_parts: np.ndarray,
     lon: np.ndarray,
     lat: np.ndarray,
     starts: np.ndarray,
@@ -195,8 +195,7 @@ def _runs(
         - part_start_deg[hit_part]
     )
     # The segment holding each hit starts at the last vertex at or before it.
-    seg = np.searchsorted(cum_deg, part_start_deg[hit_part] + hit_pos, side="right") - 1
-    seg = np.clip(seg, starts[hit_part], ends[hit_part] - 1)
+    seg = _segment_at(cum_deg, part_start_deg[hit_part] + hit_pos, starts[hit_part], ends[hit_part])
     _, _, from_vertex_m = WGS84.inv(lon[seg], lat[seg], hit_xy[:, 0], hit_xy[:, 1])
     hit_m = cum_all[seg] + np.asarray(from_vertex_m, dtype=float).reshape(-1)
 
@@ -217,8 +216,9 @@ def _runs(
     # found twice (in two touching chunks, or on a vertex) makes an empty
     # stretch, which is dropped.
     first = np.flatnonzero((b_part[1:] == b_part[:-1]) & (np.diff(b_pos) > _SAME_POINT_DEG))
-    mid_pos = (b_pos[first] + b_pos[first + 1]) / 2
-    mid = shapely.line_interpolate_point(dense_parts[b_part[first]], mid_pos)
+    mid_part = b_part[first]
+    mid = _interpolate(lon, lat, cum_deg, part_start_deg[mid_part] + (b_pos[first] + b_pos[first + 1]) / 2,
+                       starts[mid_part], ends[mid_part])
     return pd.DataFrame(
         {
             "part": b_part[first],
@@ -229,6 +229,21 @@ def _runs(
             "iso3": countries.country_of(mid),
         }
     )
+
+
+def _segment_at(cum_deg: np.ndarray, position: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Index of the vertex starting the segment at each position, within a part."""
+    seg = np.searchsorted(cum_deg, position, side="right") - 1
+    return np.clip(seg, first, last - 1)
+
+
+def _interpolate(
+    lon: np.ndarray, lat: np.ndarray, cum_deg: np.ndarray, position: np.ndarray, first: np.ndarray, last: np.ndarray
+) -> np.ndarray:
+    """Points at planar positions along the stacked parts (as line_interpolate_point)."""
+    seg = _segment_at(cum_deg, position, first, last)
+    t = (position - cum_deg[seg]) / (cum_deg[seg + 1] - cum_deg[seg])
+    return shapely.points(lon[seg] + t * (lon[seg + 1] - lon[seg]), lat[seg] + t * (lat[seg + 1] - lat[seg]))
 
 
 def _pieces(
@@ -246,7 +261,10 @@ def _pieces(
     last = np.minimum(first + step, ends[piece_part])
     counts = last - first + 1
     vertex = np.repeat(first, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    pieces = shapely.linestrings(lon[vertex], lat[vertex], indices=np.repeat(np.arange(len(first)), counts))
+    xy = np.empty((len(vertex), 2))
+    xy[:, 0] = lon[vertex]
+    xy[:, 1] = lat[vertex]
+    pieces = shapely.linestrings(xy, indices=np.repeat(np.arange(len(first)), counts))
     return pieces, piece_part, first
 
 
@@ -277,7 +295,7 @@ def _km_posts(
     route_start_m: np.ndarray,
     length_m: np.ndarray,
     spacing_m: float,
-) -> list[list[dict[str, float]]]:
+) -> list[np.ndarray]:
     counts = np.floor(length_m / spacing_m).astype(np.int64)
     counts[counts * spacing_m >= length_m] -= 1  # no post on the very end
     counts = np.maximum(counts, 0)
@@ -285,7 +303,5 @@ def _km_posts(
     nth = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + 1
     along = nth * spacing_m
     plon, plat, _ = points_along_m(lon, lat, cum_all, route_start_m[route] + along)
-    out: list[list[dict[str, float]]] = [[] for _ in range(len(length_m))]
-    for r, m, x, y in zip(route, along, plon, plat, strict=True):
-        out[int(r)].append({"m": float(m), "lon": float(x), "lat": float(y)})
-    return out
+    table = np.column_stack([along, plon, plat])
+    return np.split(table, np.cumsum(counts)[:-1])

@@ -50,8 +50,8 @@ def test_measure_routes__catalog_invariants(catalog, by_id, route_id):
     # Kilometre posts every 100 km, on the geodesic: within metres of the
     # straight lon/lat chord between densified vertices.
     posts = m["km_posts"]
-    assert [p["m"] for p in posts] == [100_000.0 * (i + 1) for i in range(int(m["length_m"] // 100_000))]
-    post_points = shapely.points([(p["lon"], p["lat"]) for p in posts])
+    assert posts[:, 0].tolist() == [100_000.0 * (i + 1) for i in range(int(m["length_m"] // 100_000))]
+    post_points = shapely.points(posts[:, 1:])
     assert (shapely.distance(m.geometry, post_points) < 1e-4).all()
     # Chord and detour.
     _, _, chord = GEOD.inv(*coords[0], *coords[-1])
@@ -146,7 +146,8 @@ def test_measure_routes__equator_is_in_no_country(country_index):
     measured = measure_routes(routes_frame({"eq": EQUATOR_1DEG}), country_index).iloc[0]
     assert measured["country_m"] == {NO_COUNTRY: pytest.approx(111_319.4908, abs=1e-3)}
     assert measured["detour_ratio"] == pytest.approx(1.0)
-    assert measured["km_posts"] == [{"m": 100_000.0, "lon": pytest.approx(0.898315, abs=1e-6), "lat": pytest.approx(0.0, abs=1e-9)}]
+    # 100 km along the equator is 100,000 / 111,319.4908 degrees of longitude.
+    np.testing.assert_allclose(measured["km_posts"], [[100_000.0, 100_000 / 111_319.4908, 0.0]], atol=1e-9)
 
 
 def test_measure_routes__rejects_projected_input(country_index):

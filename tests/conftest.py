@@ -59,6 +59,21 @@ def routes_frame(lines: dict[str, shapely.Geometry]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"id": list(lines)}, geometry=list(lines.values()), crs="EPSG:4326")
 
 
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never reach the network: any outgoing connection fails loudly."""
+    import socket
+
+    def refuse(self, address, *args, **kwargs):
+        if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+            msg = f"test tried to reach the network: {address!r}"
+            raise RuntimeError(msg)
+        return real_connect(self, address, *args, **kwargs)
+
+    real_connect = socket.socket.connect
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
 @pytest.fixture(scope="session")
 def countries() -> gpd.GeoDataFrame:
     return load_countries(DATA_DIR / "countries.geojson")

@@ -1,11 +1,12 @@
 """Command line of the Power of Siberia 2 route mapper.
 
     python make_maps.py                  # same as `build`
-    python make_maps.py build [--out maps]
+    python make_maps.py build [--out maps] [--offline] [--routes PATH ...]
     python make_maps.py compare [--routes PATH ...] [--format table|csv|json|markdown]
 
 This is the only module that knows file paths: the shipped data under
-``geo/data/`` and the output folder ``maps/``. Bad data or usage prints one
+``geo/data/``, the output folder ``maps/`` and, for ``--offline``, the
+Leaflet files that ``npm ci`` puts in ``node_modules/``. Bad data or usage prints one
 line on stderr and exits with status 2.
 """
 
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import mimetypes
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -21,7 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import geo
-from geo.catalog import read_routes
+from geo.catalog import load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import build_country_index, load_countries, load_source_record
 from geo.errors import RouteDataError
@@ -29,6 +33,9 @@ from geo.export import routes_geojson
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
+from layers.maps import index_map, route_map
+from layers.page import Asset, inline_assets, render_html
+from layers.style import route_colours
 
 DATA_DIR = Path(geo.__file__).resolve().parent / "data"
 ROUTES_PATH = DATA_DIR / "routes.toml"
@@ -37,6 +44,7 @@ COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
 COUNTRIES_SOURCE_PATH = DATA_DIR / "countries.source.json"
 DEFAULT_OUT_DIR = Path("maps")
+NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 EXIT_BAD_INPUT = 2
 
 
@@ -68,9 +76,15 @@ def _parser() -> argparse.ArgumentParser:
             help="densify along geodesics to at most this spacing (default %(default)g km)",
         )
 
-    build = sub.add_parser("build", help="write comparison.csv and routes.geojson (default command)")
+    build = sub.add_parser("build", help="write the HTML maps, routes.geojson and comparison.csv (default command)")
     common(build)
     build.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help="output folder (default %(default)s)")
+    build.add_argument(
+        "--offline",
+        action="store_true",
+        help="inline every script and stylesheet so the maps open with no network (needs `npm ci` once)",
+    )
+    build.add_argument("--no-tiles", action="store_true", help="draw no web map tiles, only the country outlines")
     compare = sub.add_parser("compare", help="print one row per route: km, km per country, crossings")
     common(compare)
     compare.add_argument("--format", choices=FORMATS, default="table", help="output format (default %(default)s)")
@@ -122,17 +136,97 @@ def _build(args: argparse.Namespace) -> int:
     if out_dir.exists() and not out_dir.is_dir():
         msg = "exists and is not a folder; pass another --out"
         raise RouteDataError(msg, path=out_dir)
-    _, measured, records = _measure(args)
+    fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
+    _progress("measuring routes")
+    routes, measured, records = _measure(args)
+    places = load_places(PLACES_PATH) if not args.routes else None
+    countries = load_countries(COUNTRIES_DISPLAY_PATH)
     method = method_note(max_segment_km=args.max_segment_km)
-    outputs = {
-        "routes.geojson": routes_geojson(measured, records, method=method),
-        "comparison.csv": comparison_csv(records),
-    }
+    geojson = routes_geojson(measured, records, method=method)
+    outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
+    tiles = not args.no_tiles
+    _progress("drawing index.html")
+    index = index_map(records, measured, countries=countries, places=places, method=method, geojson=geojson, tiles=tiles)
+    outputs["index.html"] = render_html(index)
+    colours = route_colours([r["id"] for r in records])
+    for record, geometry, posts in zip(records, measured.geometry.values, measured["km_posts"], strict=True):
+        page = route_map(
+            record, geometry, posts, colour=colours[record["id"]], countries=countries, method=method, tiles=tiles
+        )
+        outputs[f"{record['id']}.html"] = render_html(page)
+    if fetch is not None:
+        _progress("inlining scripts and stylesheets (--offline)")
+        try:
+            outputs = {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
+        except LookupError as exc:
+            raise RouteDataError(str(exc), path=NODE_MODULES) from None
+    # Everything is rendered before the first file is written: bad input
+    # leaves the output folder as it was.
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in outputs.items():
         write_atomic(out_dir / name, text)
-        print(f"wrote {out_dir / name}", file=sys.stderr)
+    _progress(f"wrote {len(outputs)} files to {out_dir}/ (open {out_dir / 'index.html'})")
     return 0
+
+
+def _progress(message: str) -> None:
+    print(f"make_maps.py: {message}", file=sys.stderr, flush=True)
+
+
+# Where each CDN file folium asks for lives in node_modules (package.json pins
+# the same versions). Anything else is reported as missing.
+_CDN_TO_NPM = [
+    (re.compile(r"^https://cdn\.jsdelivr\.net/npm/(?P<pkg>(?:@[^/@]+/)?[^/@]+)@(?P<ver>[^/]+)/(?P<path>.+)$"), "{pkg}/{path}"),
+    (re.compile(r"^https://cdn\.jsdelivr\.net/gh/ljagis/leaflet-measure@(?P<ver>[^/]+)/(?P<path>.+)$"), "leaflet-measure/{path}"),
+    (re.compile(r"^https://code\.jquery\.com/jquery-(?P<ver>[\d.]+)(?P<min>\.min)?\.js$"), "jquery/dist/jquery{min}.js"),
+    (
+        re.compile(r"^https://cdnjs\.cloudflare\.com/ajax/libs/leaflet-groupedlayercontrol/(?P<ver>[^/]+)/(?P<path>.+)$"),
+        "leaflet-groupedlayercontrol/dist/{path}",
+    ),
+]
+
+
+def _node_modules_fetch(root: Path):  # noqa: ANN202 (returns layers.page.Fetch)
+    """Return a fetch function that serves CDN URLs from ``node_modules``."""
+    if not root.is_dir():
+        msg = "not found; run `npm ci --ignore-scripts` in the repository once, then build with --offline again"
+        raise RouteDataError(msg, path=root)
+
+    def fetch(url: str) -> Asset:
+        for pattern, template in _CDN_TO_NPM:
+            match = pattern.match(url)
+            if match is None:
+                continue
+            parts = {k: v or "" for k, v in match.groupdict().items()}
+            path = root / template.format(**parts)
+            for candidate in (path, _toggle_min(path)):
+                if candidate.is_file():
+                    _check_version(root, candidate, parts.get("ver"))
+                    mime = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+                    return Asset(candidate.read_bytes(), mime)
+        msg = f"no local copy of {url}; add its package to package.json and run `npm ci --ignore-scripts`"
+        raise LookupError(msg)
+
+    return fetch
+
+
+def _toggle_min(path: Path) -> Path:
+    name = path.name
+    if ".min." in name:
+        return path.with_name(name.replace(".min.", ".", 1))
+    stem, dot, ext = name.rpartition(".")
+    return path.with_name(f"{stem}.min.{ext}") if dot else path
+
+
+def _check_version(root: Path, file: Path, version: str | None) -> None:
+    package_dir = root / file.relative_to(root).parts[0]
+    if file.relative_to(root).parts[0].startswith("@"):
+        package_dir = root.joinpath(*file.relative_to(root).parts[:2])
+    if version and version[0].isdigit():
+        found = json.loads((package_dir / "package.json").read_text(encoding="utf-8")).get("version")
+        if found != version:
+            msg = f"{package_dir.name} {found} in node_modules, but the page asks for {version}; run `npm ci --ignore-scripts`"
+            raise LookupError(msg)
 
 
 def method_note(*, max_segment_km: float) -> dict[str, Any]:

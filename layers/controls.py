@@ -1,0 +1,221 @@
+"""Map controls: the comparison panel, the legend, the GeoJSON download, attribution."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from branca.element import MacroElement
+from jinja2 import Template
+
+from layers.style import PLACE_STYLE, REFERENCE_DASH, km, text
+
+_PANEL_CSS = """
+<style>
+.pos2-panel { background: rgba(255,255,255,0.95); padding: 4px 6px; max-width: 40vw; max-height: 42vh;
+  overflow: auto; font: 11px/1.3 system-ui, sans-serif; }
+.pos2-panel summary { font-weight: 600; cursor: pointer; }
+.pos2-panel table { border-collapse: collapse; margin-top: 4px; }
+.pos2-panel th, .pos2-panel td { border-bottom: 1px solid #ddd; padding: 2px 5px; text-align: left; vertical-align: top; }
+.pos2-panel td.num { text-align: right; white-space: nowrap; }
+.pos2-panel .method { color: #444; margin-top: 4px; max-width: 38vw; }
+.pos2-panel button { margin-top: 4px; font: inherit; }
+.pos2-legend { background: rgba(255,255,255,0.92); padding: 4px 6px; font: 11px/1.3 system-ui, sans-serif;
+  max-height: 40vh; overflow: auto; }
+.leaflet-control-layers { font: 12px/1.3 system-ui, sans-serif; }
+.pos2-legend svg { vertical-align: middle; margin-right: 4px; }
+.route-popup table th { text-align: left; padding-right: 8px; vertical-align: top; }
+.route-popup h4 { margin: 0 0 4px; font-size: 14px; }
+</style>
+"""
+
+_CONTROL_JS = """
+(function () {
+  var control = L.control({position: {{ this.position|tojson }}});
+  control.onAdd = function () {
+    var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+    div.innerHTML = {{ this.inner_html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+    return div;
+  };
+  control.addTo({{ this._parent.get_name() }});
+})();
+"""
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control holding fixed HTML (every data string escaped by the caller).
+
+    Parameters
+    ----------
+    inner_html
+        The control's content.
+    css_class
+        Class of the control's ``div``.
+    position
+        Leaflet control position, e.g. ``"topright"``.
+    """
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}" + _PANEL_CSS + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}" + _CONTROL_JS + "{% endmacro %}"
+    )
+
+    def __init__(self, inner_html: str, *, css_class: str, position: str = "topright") -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.inner_html = inner_html
+        self.css_class = css_class
+        self.position = position
+
+
+class GeoJsonDownload(MacroElement):
+    """Makes every ``button.download-geojson`` save embedded GeoJSON as a file.
+
+    The text travels inside the page, so the download works offline.
+
+    Parameters
+    ----------
+    geojson
+        The file's text (``routes.geojson`` as ``build`` writes it).
+    filename
+        Name offered to the browser.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var text = {{ this.geojson|tojson }};
+          document.querySelectorAll('button.download-geojson').forEach(function (button) {
+            button.addEventListener('click', function () {
+              var blob = new Blob([text], {type: 'application/geo+json'});
+              var link = document.createElement('a');
+              link.href = URL.createObjectURL(blob);
+              link.download = {{ this.filename|tojson }};
+              document.body.appendChild(link);
+              link.click();
+              setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+            });
+          });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, geojson: str, *, filename: str = "routes.geojson") -> None:
+        super().__init__()
+        self._name = "GeoJsonDownload"
+        self.geojson = geojson
+        self.filename = filename
+
+
+class Attribution(MacroElement):
+    """Adds a line to the map's attribution control (text is escaped here)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.html|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, attribution: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.html = text(attribution)
+
+
+def method_html(method: Mapping[str, Any]) -> str:
+    """One paragraph saying how the numbers were made."""
+    return (
+        '<div class="method">'
+        f"Lengths: {text(method['lengths'])}, along lines densified to at most "
+        f"{method['densify_max_segment_km']:g} km. Countries: {text(method['boundaries'])}. "
+        f"The measure tool draws spherical (haversine) distances; the authoritative km are in the route popups. "
+        f"Built {text(method['build_date'])}.</div>"
+    )
+
+
+def comparison_panel(
+    records: Sequence[Mapping[str, Any]], method: Mapping[str, Any], *, download: bool = True, open_: bool = False
+) -> HtmlControl:
+    """Build the collapsible comparison panel: one row per route.
+
+    Parameters
+    ----------
+    records
+        Comparison records (:func:`geo.compare.comparison_records`).
+    method
+        The method note (see ``make_maps.method_note``).
+    download
+        Whether to add the "Download GeoJSON" button (needs
+        :class:`GeoJsonDownload` on the same map).
+    open_
+        Whether the panel starts unfolded (it covers part of the map).
+
+    Returns
+    -------
+    control
+        An :class:`HtmlControl` in the bottom-right corner.
+    """
+    head = "<tr><th>Route</th><th>km</th><th>km by country</th><th>published km</th><th>ratio</th><th>bcm/yr</th></tr>"
+    rows = "".join(
+        f'<tr class="route-row" data-route="{text(r["id"])}"><td>{text(r["name"])}</td>'
+        f'<td class="num">{km(r["length_km"])}</td>'
+        f"<td>{'<br>'.join(f'{text(iso)} {km(v)}' for iso, v in r['countries'].items())}</td>"
+        f'<td class="num">{km(r["published_length_km"])}</td>'
+        f'<td class="num">{"-" if r["published_ratio"] is None else format(r["published_ratio"], ".2f")}</td>'
+        f'<td class="num">{"-" if r["capacity_bcm"] is None else format(r["capacity_bcm"], "g")}</td></tr>'
+        for r in records
+    )
+    button = '<button type="button" class="download-geojson">Download GeoJSON</button>' if download else ""
+    inner = (
+        f"<details{' open' if open_ else ''}><summary>Route comparison ({len(records)} routes)</summary>"
+        f'<table class="comparison">{head}{rows}</table>'
+        "<div class=\"method\">published km: one published segment (see the popups); ratio = published ÷ measured "
+        "length of the same segment.</div>"
+        f"{method_html(method)}{button}</details>"
+    )
+    return HtmlControl(inner, css_class="pos2-panel leaflet-bar", position="bottomright")
+
+
+def legend(route_styles: Sequence[tuple[str, str, bool]], *, places: bool = True) -> HtmlControl:
+    """Build the legend: a line sample per route, a dot per place category.
+
+    Parameters
+    ----------
+    route_styles
+        ``(name, colour, dashed)`` per route.
+    places
+        Whether to list the place categories.
+
+    Returns
+    -------
+    control
+        An :class:`HtmlControl` in the bottom-left corner.
+    """
+    items = []
+    for name, colour, dashed in route_styles:
+        dash = f' stroke-dasharray="{REFERENCE_DASH}"' if dashed else ""
+        items.append(
+            f'<div><svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{colour}" '
+            f'stroke-width="4"{dash}/></svg>{text(name)}</div>'
+        )
+    items.append(
+        '<div><svg width="34" height="12"><circle cx="17" cy="6" r="5" fill="#fff" stroke="#333" stroke-width="2"/>'
+        "</svg>border crossing on a route · small dots: km posts every 100 km</div>"
+    )
+    if places:
+        items += [
+            f'<div><svg width="34" height="12"><circle cx="17" cy="6" r="5" fill="{colour}"/></svg>{text(label)}</div>'
+            for label, colour in PLACE_STYLE.values()
+        ]
+    body = "".join(items)
+    return HtmlControl(
+        f"<details open><summary><b>Legend</b></summary>{body}</details>",
+        css_class="pos2-legend leaflet-bar",
+        position="bottomleft",
+    )

@@ -1,0 +1,60 @@
+"""Many small circle markers written compactly: one array and one loop of JS.
+
+folium writes each ``CircleMarker`` as a block of JavaScript (about 800
+bytes); a route's kilometre posts and the named places would be a third of
+the page. :class:`CircleMarkers` writes their positions and tooltips once, as
+JSON, and makes the markers in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from branca.element import MacroElement
+from jinja2 import Template
+
+from layers.coords import latlon
+
+
+class CircleMarkers(MacroElement):
+    """Circle markers added to the parent layer, each with a tooltip.
+
+    Parameters
+    ----------
+    points_lonlat
+        ``(lon, lat)`` of each marker.
+    tooltips
+        HTML of each marker's tooltip, already escaped by the caller.
+    style
+        Leaflet path options (``radius``, ``color``, ``fillColor``, ...) shared
+        by all markers.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var style = {{ this.style|tojson }};
+          {{ this.points|tojson }}.forEach(function (p) {
+            L.circleMarker([p[0], p[1]], style).bindTooltip(p[2]).addTo({{ this._parent.get_name() }});
+          });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        points_lonlat: Sequence[tuple[float, float]],
+        tooltips: Sequence[str],
+        *,
+        style: Mapping[str, Any],
+    ) -> None:
+        super().__init__()
+        self._name = "CircleMarkers"
+        if len(points_lonlat) != len(tooltips):
+            msg = f"{len(points_lonlat)} points but {len(tooltips)} tooltips; give one tooltip per point"
+            raise ValueError(msg)
+        self.points = [[*latlon(lon, lat), tip] for (lon, lat), tip in zip(points_lonlat, tooltips, strict=True)]
+        self.style = dict(style)

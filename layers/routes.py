@@ -1,0 +1,112 @@
+"""Route layers: the measured line, its border crossings and kilometre posts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+import numpy as np
+import shapely
+
+from layers.coords import latlon_parts
+from layers.markers import CircleMarkers
+from layers.style import REFERENCE_DASH, ROUTE_WEIGHT_PX, km, text
+
+
+def route_layer(
+    record: Mapping[str, Any],
+    geometry: shapely.Geometry,
+    km_posts: np.ndarray,
+    *,
+    colour: str,
+    show_posts: bool = True,
+) -> folium.FeatureGroup:
+    """Build the layer of one route.
+
+    Parameters
+    ----------
+    record
+        The route's comparison record (:func:`geo.compare.comparison_records`).
+    geometry
+        The densified, measured line in lon/lat: what is drawn is what was
+        measured.
+    km_posts
+        Array of (metres, lon, lat) rows from :func:`geo.measure.measure_routes`.
+    colour
+        Line colour, ``#rrggbb``.
+    show_posts
+        Whether to draw the kilometre posts.
+
+    Returns
+    -------
+    layer
+        A FeatureGroup named after the route (HTML-escaped) with the line
+        (tooltip and popup with the measurements), a marker per border
+        crossing and, optionally, a small marker per kilometre post.
+    """
+    layer = folium.FeatureGroup(name=text(record["name"]))
+    dash = REFERENCE_DASH if record["kind"] != "option" else None
+    for part in latlon_parts(geometry):
+        line = folium.PolyLine(part, color=colour, weight=ROUTE_WEIGHT_PX, opacity=0.9, dash_array=dash)
+        line.options["className"] = f"route route-{_css_id(record['id'])}"
+        folium.Tooltip(route_tooltip(record), sticky=True).add_to(line)
+        folium.Popup(route_popup(record), max_width=420).add_to(line)
+        line.add_to(layer)
+    crossings = record["border_crossings"]
+    CircleMarkers(
+        [(c["lon"], c["lat"]) for c in crossings],
+        [text(f"{record['name']}: border {c['from']} → {c['to']} at km {km(c['km'])}") for c in crossings],
+        style={"radius": 6, "color": colour, "weight": 3, "fillColor": "#ffffff", "fillOpacity": 1.0,
+               "className": "crossing"},
+    ).add_to(layer)  # fmt: skip
+    if show_posts:
+        posts = np.asarray(km_posts).reshape(-1, 3)
+        CircleMarkers(
+            [(lon, lat) for _, lon, lat in posts],
+            [f"km {metres / 1000:,.0f}" for metres in posts[:, 0]],
+            style={"radius": 2, "color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 1.0,
+                   "className": "km-post"},
+        ).add_to(layer)  # fmt: skip
+    return layer
+
+
+def route_tooltip(record: Mapping[str, Any]) -> str:
+    """One line: name, length and km per country (HTML, escaped)."""
+    countries = " · ".join(f"{iso} {km(v)}" for iso, v in record["countries"].items())
+    return f"<b>{text(record['name'])}</b><br>{km(record['length_km'])} km: {text(countries)}"
+
+
+def route_popup(record: Mapping[str, Any]) -> str:
+    """A table of the route's measurements (HTML, every data string escaped)."""
+    rows = [
+        ("Length", f"{km(record['length_km'])} km (geodesic, WGS84)"),
+        ("From", text(record["start"])),
+        ("To", text(record["end"])),
+        *((f"in {text(iso)}", f"{km(v)} km") for iso, v in record["countries"].items()),
+        (
+            "Border crossings",
+            "<br>".join(f"{text(c['from'])} → {text(c['to'])} at km {km(c['km'])}" for c in record["border_crossings"])
+            or "none",
+        ),
+        ("Chord, detour", f"{km(record['chord_km'])} km, ×{record['detour_ratio']:.3f}"),
+        ("Planar length", f"{km(record['planar_length_km'])} km ({record['planar_deviation_pct']:+.2f} %)"),
+        *(
+            (text(s["name"]), f"published {km(s['published_km'])} km, measured {km(s['measured_km'])} km, "
+             f"ratio {s['ratio']:.2f} ({text(s['source'])})")  # fmt: skip
+            for s in record["segments"]
+        ),
+        ("Capacity", "-" if record["capacity_bcm"] is None else f"{record['capacity_bcm']:g} bcm/yr"),
+        ("Diameter", "-" if record["diameter_mm"] is None else f"{record['diameter_mm']:g} mm"),
+        ("Status", text(record["status"] or "-")),
+        ("Confidence", text(record["confidence"])),
+    ]
+    body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)
+    return (
+        f'<div class="route-popup" data-route="{text(record["id"])}"><h4>{text(record["name"])}</h4>'
+        f'<table class="measurements">{body}</table></div>'
+    )
+
+
+def _css_id(route_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in route_id)

@@ -1,0 +1,86 @@
+"""Colours, line styles and group names of the maps (plain data)."""
+
+from __future__ import annotations
+
+import html
+
+ROUTE_PALETTE = (
+    "#CC6677",  # rose
+    "#332288",  # indigo
+    "#DDCC77",  # sand
+    "#117733",  # green
+    "#88CCEE",  # cyan
+    "#882255",  # wine
+    "#44AA99",  # teal
+    "#999933",  # olive
+    "#AA4499",  # purple
+    "#000000",  # black
+)
+"""Paul Tol's colour-blind-safe "muted" scheme, plus black for a tenth line.
+Routes take colours in catalog order; options are solid, references dashed."""
+
+ROUTE_WEIGHT_PX = 4
+REFERENCE_DASH = "10 7"
+"""Dash pattern (px on, px off) of existing and competing pipelines."""
+
+GROUP_OPTIONS = "Power of Siberia 2 options"
+GROUP_REFERENCES = "Existing and competing pipelines"
+GROUP_PLACES = "Places"
+GROUP_BY_KIND = {"option": GROUP_OPTIONS, "reference": GROUP_REFERENCES, "imported": GROUP_REFERENCES}
+
+PLACE_STYLE = {
+    # category: (label, fill colour)
+    "gas_field": ("Gas fields", "#117733"),
+    "compressor_station": ("Compressor stations", "#882255"),
+    "border_crossing": ("Border crossings", "#332288"),
+    "pipeline_node": ("Pipeline nodes", "#999933"),
+    "city": ("Cities", "#555555"),
+    "protected_area": ("Protected areas", "#44AA99"),
+}
+
+COUNTRY_STYLE = {"color": "#777777", "weight": 1, "fillColor": "#f2efe9", "fillOpacity": 0.55}
+COORD_DECIMALS = 5
+"""Decimals of lon/lat written into the HTML (about 1 m)."""
+
+
+def route_colours(route_ids: list[str]) -> dict[str, str]:
+    """Give each route a colour from :data:`ROUTE_PALETTE`, in order, cycling.
+
+    Parameters
+    ----------
+    route_ids
+        Route ids in display order.
+
+    Returns
+    -------
+    colours
+        ``{route_id: "#rrggbb"}``.
+    """
+    return {rid: ROUTE_PALETTE[i % len(ROUTE_PALETTE)] for i, rid in enumerate(route_ids)}
+
+
+def text(value: object) -> str:
+    """Escape a data string for HTML inside folium's JavaScript template literals.
+
+    Beyond ``html.escape``, backticks and ``$`` become entities, because
+    folium writes tooltips and popups into JavaScript `template literals`.
+
+    Examples
+    --------
+    >>> text("<img src=x onerror=alert(1)> `${x}`")
+    '&lt;img src=x onerror=alert(1)&gt; &#96;&#36;{x}&#96;'
+    """
+    return html.escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
+
+
+def km(value: float | None) -> str:
+    """Format kilometres for display: one decimal and thousands separators.
+
+    Examples
+    --------
+    >>> km(5080.177)
+    '5,080.2'
+    >>> km(None)
+    '-'
+    """
+    return "-" if value is None else f"{value:,.1f}"

@@ -137,7 +137,6 @@ def _build(args: argparse.Namespace) -> int:
         msg = "exists and is not a folder; pass another --out"
         raise RouteDataError(msg, path=out_dir)
     fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
-    _progress("measuring routes")
     routes, measured, records = _measure(args)
     places = load_places(PLACES_PATH) if not args.routes else None
     countries = load_countries(COUNTRIES_DISPLAY_PATH)
@@ -145,7 +144,7 @@ def _build(args: argparse.Namespace) -> int:
     geojson = routes_geojson(measured, records, method=method)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
-    _progress("drawing index.html")
+    _progress(f"measured {len(records)} routes; drawing index.html and one map per route")
     index = index_map(records, measured, countries=countries, places=places, method=method, geojson=geojson, tiles=tiles)
     outputs["index.html"] = render_html(index)
     colours = route_colours([r["id"] for r in records])

@@ -60,7 +60,7 @@ def base_map(
     return m
 
 
-_FOLIUM_ID = re.compile(r"\b([a-z][a-z_]*)_([0-9a-f]{32})\b")
+_FOLIUM_ID = re.compile(r"(?<![0-9A-Za-z])([a-z][a-z_]*)_([0-9a-f]{32})(?![0-9a-f])")
 
 
 def render_html(m: folium.Map) -> str:

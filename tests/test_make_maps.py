@@ -93,10 +93,11 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     first = run("--out", str(out), env_extra=env)
     assert first.returncode == 0, first.stderr
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["comparison.csv", "routes.geojson"]  # no temporary files left
+    expected = ["comparison.csv", "index.html", "routes.geojson", *(f"{rid}.html" for rid in CATALOG_IDS)]
+    assert files == sorted(expected)  # and no temporary files left
     snapshot = {name: (out / name).read_bytes() for name in files}
     assert run("build", "--out", str(out), env_extra=env).returncode == 0
-    assert {name: (out / name).read_bytes() for name in files} == snapshot
+    assert {name: (out / name).read_bytes() for name in files} == snapshot  # HTML too
     geojson = json.loads(snapshot["routes.geojson"])
     assert "crs" not in geojson and len(geojson["features"]) == len(CATALOG_IDS)
     assert geojson["features"][0]["properties"]["method"]["build_date"] == "2026-01-01"

@@ -1,0 +1,51 @@
+"""Tests for layers.controls: panel, legend, download and attribution fragments."""
+
+from __future__ import annotations
+
+import folium
+import pytest
+
+from geo.compare import comparison_records
+from layers.controls import Attribution, GeoJsonDownload, comparison_panel, legend
+from layers.style import km
+
+METHOD = {
+    "lengths": "geodesic on the WGS84 ellipsoid",
+    "densify_max_segment_km": 10.0,
+    "boundaries": "Natural Earth v5.1.1",
+    "build_date": "2026-01-01",
+    "attribution": "Made with Natural Earth <b>",
+}
+
+
+@pytest.fixture(scope="module")
+def records(catalog, measured_catalog):
+    return comparison_records(catalog, measured_catalog)
+
+
+def test_comparison_panel__one_row_per_route(records):
+    panel = comparison_panel(records, METHOD)
+    assert panel.inner_html.count('<tr class="route-row"') == len(records)
+    assert f'<td class="num">{km(records[0]["length_km"])}</td>' in panel.inner_html
+    assert "Download GeoJSON" in panel.inner_html
+    assert "Natural Earth v5.1.1" in panel.inner_html and "2026-01-01" in panel.inner_html
+    assert "<details>" in panel.inner_html  # collapsible, folded at first
+
+
+def test_comparison_panel__escapes_names(records):
+    bad = [{**records[0], "name": "<script>alert(1)</script>"}]
+    assert "<script>" not in comparison_panel(bad, METHOD).inner_html
+
+
+def test_controls_render_into_a_map(records):
+    m = folium.Map()
+    comparison_panel(records, METHOD).add_to(m)
+    legend([("A <route>", "#CC6677", False), ("B", "#332288", True)]).add_to(m)
+    GeoJsonDownload('{"type":"FeatureCollection","features":[]}').add_to(m)
+    Attribution(METHOD["attribution"]).add_to(m)
+    html = m.get_root().render()
+    assert "L.DomUtil.create('div', \"pos2-panel leaflet-bar\")" in html
+    assert 'stroke-dasharray=\\"10 7\\"' in html  # B is dashed
+    assert "A &amp;lt;route&amp;gt;" in html or "A \\u0026lt;route\\u0026gt;" in html
+    assert "addAttribution(\"Made with Natural Earth \\u0026lt;b\\u0026gt;\")" in html
+    assert "new Blob([text], {type: 'application/geo+json'})" in html

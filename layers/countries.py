@@ -11,6 +11,15 @@ import shapely
 from layers.style import COORD_DECIMALS, COUNTRY_STYLE
 
 
+COUNTRIES_PANE = "countries"
+"""Leaflet pane of the outlines: below the routes (overlayPane is at 400), deaf to the mouse."""
+
+
+def countries_pane() -> folium.map.CustomPane:
+    """Return the pane the country outlines are drawn in; add it to the map first."""
+    return folium.map.CustomPane(COUNTRIES_PANE, z_index=350, pointer_events=False)
+
+
 def countries_layer(countries: gpd.GeoDataFrame) -> folium.GeoJson:
     """Build the country outline layer from the simplified display copy.
 
@@ -23,9 +32,9 @@ def countries_layer(countries: gpd.GeoDataFrame) -> folium.GeoJson:
     Returns
     -------
     layer
-        A non-interactive GeoJson layer (always on, not in the layer control)
-        with the country name as tooltip; coordinates rounded to
-        :data:`layers.style.COORD_DECIMALS`.
+        A GeoJson layer in the :data:`COUNTRIES_PANE` pane, under every route
+        and ignoring clicks (always on, not in the layer control); coordinates
+        rounded to :data:`layers.style.COORD_DECIMALS`.
     """
     rounded = shapely.set_precision(countries.geometry.values, 10.0**-COORD_DECIMALS)
     features = [
@@ -36,8 +45,9 @@ def countries_layer(countries: gpd.GeoDataFrame) -> folium.GeoJson:
         {"type": "FeatureCollection", "features": features},
         name="Countries",
         style_function=lambda _feature: dict(COUNTRY_STYLE),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         control=False,
+        pane=COUNTRIES_PANE,
+        interactive=False,
         zoom_on_click=False,
         highlight_function=None,
         smooth_factor=1.0,

@@ -13,7 +13,7 @@ from folium import plugins
 
 from layers.controls import Attribution, GeoJsonDownload, HtmlControl, comparison_panel, legend, method_html
 from layers.coords import latlon_bounds
-from layers.countries import countries_layer
+from layers.countries import countries_layer, countries_pane
 from layers.page import base_map
 from layers.places import place_layers
 from layers.routes import route_layer, route_popup
@@ -61,6 +61,7 @@ def index_map(
     """
     everything = shapely.union_all(measured.geometry.values)
     m = base_map(latlon_bounds(everything), tiles=tiles)
+    countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     colours = route_colours([r["id"] for r in records])
     groups: dict[str, list[folium.FeatureGroup]] = {GROUP_OPTIONS: [], GROUP_REFERENCES: []}
@@ -118,6 +119,7 @@ def route_map(
         The map, with the measurement table as a panel and as the line's popup.
     """
     m = base_map(latlon_bounds(geometry), tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX)
+    countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     route_layer(record, geometry, km_posts, colour=colour).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -1,0 +1,301 @@
+"""The generated maps in a real browser: Debian's Chromium driven by Playwright.
+
+Nothing reaches the network. For the normal (CDN) pages every http(s)
+request is answered from ``node_modules`` (the files the CDNs serve, pinned
+in package.json), map tiles get a plain grey PNG, and anything else is
+aborted and reported. The ``--offline`` pages are opened with every request
+aborted.
+
+Without Chromium or node_modules these tests skip with the reason, except
+in CI (``CI`` set), where they fail.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+
+import make_maps
+from tests.conftest import CATALOG_IDS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+TILE = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpg|jpeg|webp)(\?|$)")
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+pytestmark = pytest.mark.browser
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the browser tests; see .ci/run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
+    if not make_maps.NODE_MODULES.is_dir():
+        _skip_or_fail("node_modules is missing (npm ci --ignore-scripts)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def grey_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 200, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The default build, plus an --offline build, plus a build of a hostile route file."""
+    root = tmp_path_factory.mktemp("maps")
+    assert make_maps.main(["build", "--out", str(root / "online")]) == 0
+    assert make_maps.main(["build", "--out", str(root / "offline"), "--offline"]) == 0
+    hostile = root / "hostile.geojson"
+    hostile.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"ProjectID": "xss", "name": XSS_NAME, "status": "`${alert(2)}`"},
+                        "geometry": {"type": "LineString", "coordinates": [[106.2, 51.0], [106.2, 49.5]]},
+                    }
+                ],
+            }
+        )
+    )
+    assert make_maps.main(["build", "--out", str(root / "hostile"), "--routes", str(hostile)]) == 0
+    return root
+
+
+class Page:
+    """A page opened with no network, recording what went wrong."""
+
+    def __init__(self, browser, path: Path, *, grey_png: bytes, offline: bool = False) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+        self.errors: list[str] = []
+        self.missing: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        fetch = make_maps._node_modules_fetch(make_maps.NODE_MODULES)
+
+        def handle(route):
+            url = route.request.url
+            self.requests.append(url)
+            if TILE.search(url):
+                return route.fulfill(status=200, content_type="image/png", body=grey_png)
+            if offline:
+                self.missing.append(url)
+                return route.abort("internetdisconnected")
+            try:
+                asset = fetch(url.split("?")[0].split("#")[0])
+            except LookupError:
+                self.missing.append(url)
+                return route.abort("internetdisconnected")
+            return route.fulfill(status=200, body=asset.content, content_type=asset.mime)
+
+        self.context.route(re.compile(r"^https?://"), handle)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" and "tile" not in msg.text else None)
+
+        def on_dialog(dialog):
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        self.page.on("dialog", on_dialog)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("() => document.querySelectorAll('path.route').length > 0", timeout=15_000)
+        # Tiles and late layout can still move the view; let the page settle.
+        self.page.wait_for_load_state("networkidle")
+
+    def close(self) -> None:
+        self.context.close()
+
+    def non_tile_requests(self) -> list[str]:
+        return [url for url in self.requests if not TILE.search(url)]
+
+
+@pytest.fixture
+def open_page(browser, grey_png):
+    pages = []
+
+    def _open(path: Path, **kwargs) -> Page:
+        page = Page(browser, path, grey_png=grey_png, **kwargs)
+        pages.append(page)
+        return page
+
+    yield _open
+    for page in pages:
+        page.close()
+
+
+def _records(path: Path) -> dict[str, dict]:
+    features = json.loads((path / "routes.geojson").read_text())["features"]
+    return {f["properties"]["id"]: f["properties"] for f in features}
+
+
+def test_index__renders_every_route_with_no_errors(built, open_page):
+    p = open_page(built / "online" / "index.html")
+    page = p.page
+    assert p.errors == [] and p.missing == []
+    assert page.evaluate("() => Object.keys(window).some(k => k.startsWith('map_') && window[k] instanceof L.Map)")
+    for route_id in CATALOG_IDS:
+        drawn = page.eval_on_selector_all(
+            f"path.route-{route_id}",
+            "els => els.map(e => { const b = e.getBBox(); return [e.getAttribute('d'), b.width + b.height]; })",
+        )
+        assert drawn, route_id
+        for d, extent_px in drawn:
+            assert re.fullmatch(r"M-?\d+ -?\d+(L-?\d+ -?\d+)+", d), (route_id, d)
+            assert extent_px > 5, route_id
+    labels = page.eval_on_selector_all(".leaflet-control-layers label", "els => els.map(e => e.textContent.trim())")
+    for record in _records(built / "online").values():
+        assert record["name"] in labels
+    groups = page.eval_on_selector_all(".leaflet-control-layers-group-name", "els => els.map(e => e.textContent)")
+    assert groups == ["Power of Siberia 2 options", "Existing and competing pipelines", "Places"]
+    assert page.locator(".pos2-panel tr.route-row").count() == len(CATALOG_IDS)
+
+
+def test_index__screenshot_is_not_blank(built, open_page, tmp_path):
+    from PIL import Image
+
+    p = open_page(built / "online" / "index.html")
+    shot = Image.open(io.BytesIO(p.page.screenshot())).convert("RGB")
+    colours = shot.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 50
+
+
+def _point_at_km(geometry_lonlat: list, target_km: float) -> tuple[float, float]:
+    coords = np.asarray(geometry_lonlat)
+    _, _, seg = Geod(ellps="WGS84").inv(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    k = int(np.searchsorted(np.cumsum(seg), target_km * 1000))
+    return tuple(coords[k + 1])
+
+
+@pytest.mark.parametrize(("route_id", "at_km"), [("pos2-mongolia", 4350), ("altai", 2350), ("pos1", 3050)])
+def test_index__clicking_a_route_shows_the_compare_km(built, open_page, route_id, at_km):
+    features = {f["id"]: f for f in json.loads((built / "online" / "routes.geojson").read_text())["features"]}
+    lon, lat = _point_at_km(features[route_id]["geometry"]["coordinates"], at_km)
+    p = open_page(built / "online" / "index.html")
+    page = p.page
+    page.evaluate(
+        """([lat, lon]) => { const k = Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map);
+            window[k].setView([lat, lon], 9, {animate: false}); }""",
+        [lat, lon],
+    )
+    box = page.locator(".leaflet-container").bounding_box()
+    # Leaflet redraws its SVG after the move; wait until the line is under the centre.
+    page.wait_for_function(
+        f"() => (document.elementFromPoint({box['width'] / 2}, {box['height'] / 2}).getAttribute('class') || '')"
+        f".includes('route-{route_id}')",
+        timeout=5_000,
+    )
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup-content .route-popup")
+    popup.wait_for(timeout=5_000)
+    assert popup.get_attribute("data-route") == route_id
+    text = popup.inner_text()
+    compare = json.loads(_compare_json())[CATALOG_IDS.index(route_id)]
+    assert f"{compare['length_km']:,.1f} km (geodesic" in text
+    for iso, value in compare["countries"].items():
+        assert f"in {iso}\t{value:,.1f} km" in text
+    assert p.errors == []
+
+
+def _compare_json() -> str:
+    import contextlib
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        make_maps.main(["compare", "--format", "json"])
+    return out.getvalue()
+
+
+def test_index__download_geojson_saves_the_measured_routes(built, open_page):
+    p = open_page(built / "online" / "index.html")
+    p.page.click(".pos2-panel summary")
+    with p.page.expect_download() as info:
+        p.page.click("button.download-geojson")
+    download = info.value
+    assert download.suggested_filename == "routes.geojson"
+    assert Path(download.path()).read_bytes() == (built / "online" / "routes.geojson").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["index.html", "pos2-mongolia.html", "central-asia-china.html"])
+def test_offline__no_request_but_tiles(built, open_page, name):
+    p = open_page(built / "offline" / name, offline=True)
+    assert p.non_tile_requests() == []
+    assert p.errors == []
+    assert p.page.locator("path.route").count() >= 1
+    assert p.page.locator(".leaflet-control-layers").count() == 1
+
+
+def test_route_page__fitted_with_its_measurements(built, open_page):
+    p = open_page(built / "online" / "altai.html")
+    assert p.errors == [] and p.missing == []
+    panel = p.page.locator(".pos2-panel").inner_text()
+    record = _records(built / "online")["altai"]
+    assert f"{record['length_km']:,.1f} km" in panel
+    inside = p.page.evaluate(
+        """() => { const k = Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map);
+            const m = window[k]; const b = m.getBounds(); let n = 0, all = 0;
+            m.eachLayer(l => { if (l instanceof L.Polyline && l.options.className && l.options.className.includes('route-altai')) {
+                l.getLatLngs().forEach(ll => { all++; if (b.contains(ll)) n++; }); } });
+            return [n, all]; }"""
+    )
+    assert inside[1] > 0 and inside[0] == inside[1]
+
+
+def test_hostile_names_are_shown_as_text(built, open_page):
+    p = open_page(built / "hostile" / "index.html")
+    page = p.page
+    page.click(".pos2-panel summary")
+    page.wait_for_timeout(500)
+    assert p.dialogs == [] and p.errors == []
+    assert page.locator("img[src='x']").count() == 0
+    labels = page.eval_on_selector_all(".leaflet-control-layers label", "els => els.map(e => e.textContent.trim())")
+    assert XSS_NAME in labels
+    assert XSS_NAME in page.locator(".pos2-panel tr.route-row").first.inner_text()
+    box = page.locator(".leaflet-container").bounding_box()
+    line = shapely.LineString([(106.2, 51.0), (106.2, 49.5)])
+    page.evaluate(
+        """([lat, lon]) => { const k = Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map);
+            window[k].setView([lat, lon], 9, {animate: false}); }""",
+        [line.interpolate(0.2, normalized=True).y, 106.2],
+    )
+    page.wait_for_timeout(300)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert XSS_NAME in popup.inner_text() and "`${alert(2)}`" in popup.inner_text()
+    assert p.dialogs == []

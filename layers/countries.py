@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
+from branca.element import MacroElement
 
-from layers.style import COORD_DECIMALS, COUNTRY_STYLE
-
+from layers.encoding import encode_polyline, template
+from layers.style import COUNTRY_STYLE
 
 COUNTRIES_PANE = "countries"
 """Leaflet pane of the outlines: below the routes (overlayPane is at 400), deaf to the mouse."""
+OUTLINE_DECIMALS = 3
+"""The display copy is simplified to about 1 km and stored at 3 decimals."""
 
 
 def countries_pane() -> folium.map.CustomPane:
@@ -20,35 +22,69 @@ def countries_pane() -> folium.map.CustomPane:
     return folium.map.CustomPane(COUNTRIES_PANE, z_index=350, pointer_events=False)
 
 
-def countries_layer(countries: gpd.GeoDataFrame) -> folium.GeoJson:
+class CountryOutlines(MacroElement):
+    """Country polygons as encoded rings, drawn in :data:`COUNTRIES_PANE`.
+
+    Needs ``pos2Decode`` (:class:`layers.encoding.PolylineDecoder`) on the map.
+
+    Parameters
+    ----------
+    polygons
+        ``[[iso3, [[ring, hole, ...], ...]], ...]``: per country, its polygons,
+        each a list of encoded rings (exterior first).
+    style
+        Leaflet path options.
+    precision
+        Decimals of the encoding.
+    """
+
+    _template = template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var style = Object.assign({{ this.style|script_json }}, {pane: {{ this.pane|script_json }}, interactive: false});
+          {{ this.polygons|script_json }}.forEach(function (country) {
+            var shapes = country[1].map(function (rings) {
+              return rings.map(function (ring) { return pos2Decode(ring, {{ this.precision }}); });
+            });
+            L.polygon(shapes, Object.assign({className: 'country country-' + country[0]}, style))
+              .addTo({{ this._parent.get_name() }});
+          });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, polygons: list, *, style: dict, precision: int) -> None:
+        super().__init__()
+        self._name = "CountryOutlines"
+        self.polygons = polygons
+        self.style = style
+        self.pane = COUNTRIES_PANE
+        self.precision = precision
+
+
+def countries_layer(countries: gpd.GeoDataFrame) -> CountryOutlines:
     """Build the country outline layer from the simplified display copy.
 
     Parameters
     ----------
     countries
-        Country polygons in EPSG:4326 with ``iso3`` and ``name``; pass the
-        display copy (``countries_display.geojson``), not the measuring one.
+        Country polygons in EPSG:4326 with ``iso3``; pass the display copy
+        (``countries_display.geojson``), not the measuring one.
 
     Returns
     -------
     layer
-        A GeoJson layer in the :data:`COUNTRIES_PANE` pane, under every route
-        and ignoring clicks (always on, not in the layer control); coordinates
-        rounded to :data:`layers.style.COORD_DECIMALS`.
+        Polygons in the :data:`COUNTRIES_PANE` pane, under every route and
+        ignoring the mouse (always on, not in the layer control), written as
+        encoded rings at :data:`OUTLINE_DECIMALS` decimals.
     """
-    rounded = shapely.set_precision(countries.geometry.values, 10.0**-COORD_DECIMALS)
-    features = [
-        {"type": "Feature", "properties": {"iso3": iso3, "name": name}, "geometry": json.loads(shapely.to_geojson(geom))}
-        for iso3, name, geom in zip(countries["iso3"], countries["name"], rounded, strict=True)
-    ]
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="Countries",
-        style_function=lambda _feature: dict(COUNTRY_STYLE),
-        control=False,
-        pane=COUNTRIES_PANE,
-        interactive=False,
-        zoom_on_click=False,
-        highlight_function=None,
-        smooth_factor=1.0,
-    )
+    polygons = []
+    for iso3, geometry in zip(countries["iso3"], countries.geometry.values, strict=True):
+        shapes = []
+        for polygon in shapely.get_parts(geometry):
+            rings = [polygon.exterior, *polygon.interiors]
+            shapes.append([encode_polyline(np.asarray(ring.coords)[:-1], precision=OUTLINE_DECIMALS) for ring in rings])
+        polygons.append([iso3, shapes])
+    return CountryOutlines(polygons, style=dict(COUNTRY_STYLE), precision=OUTLINE_DECIMALS)

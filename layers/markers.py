@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from branca.element import MacroElement
-from jinja2 import Template
 
 from layers.coords import latlon
+from layers.encoding import template
 
 
 class CircleMarkers(MacroElement):
@@ -31,12 +31,12 @@ class CircleMarkers(MacroElement):
         by all markers.
     """
 
-    _template = Template(
+    _template = template(
         """
         {% macro script(this, kwargs) %}
         (function () {
-          var style = {{ this.style|tojson }};
-          {{ this.points|tojson }}.forEach(function (p) {
+          var style = {{ this.style|script_json }};
+          {{ this.points|script_json }}.forEach(function (p) {
             L.circleMarker([p[0], p[1]], style).bindTooltip(p[2]).addTo({{ this._parent.get_name() }});
           });
         })();

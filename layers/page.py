@@ -11,6 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import folium
 from folium import plugins
 
+from layers.encoding import PolylineDecoder
+
 LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
 LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
 JQUERY_JS = ("jquery", "https://code.jquery.com/jquery-3.7.1.min.js")
@@ -44,6 +46,7 @@ def base_map(
     m = folium.Map(tiles="OpenStreetMap" if tiles else None, control_scale=True, prefer_canvas=False, zoom_control=True)
     m.default_js = [LEAFLET_JS, JQUERY_JS]
     m.default_css = [LEAFLET_CSS]
+    PolylineDecoder().add_to(m)
     m.fit_bounds(
         [list(bounds_latlon[0]), list(bounds_latlon[1])],
         padding_top_left=(20, 20),

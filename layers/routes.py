@@ -9,9 +9,10 @@ import folium
 import numpy as np
 import shapely
 
-from layers.coords import latlon_parts
+from layers.coords import latlon
+from layers.encoding import encode_polyline, template
 from layers.markers import CircleMarkers
-from layers.style import REFERENCE_DASH, ROUTE_WEIGHT_PX, km, text
+from layers.style import COORD_DECIMALS, REFERENCE_DASH, ROUTE_WEIGHT_PX, km, text
 
 
 def route_layer(
@@ -47,8 +48,10 @@ def route_layer(
     """
     layer = folium.FeatureGroup(name=text(record["name"]))
     dash = REFERENCE_DASH if record["kind"] != "option" else None
-    for part in latlon_parts(geometry):
-        line = folium.PolyLine(part, color=colour, weight=ROUTE_WEIGHT_PX, opacity=0.9, dash_array=dash)
+    for part in shapely.get_parts(geometry):
+        line = EncodedPolyLine(
+            np.asarray(part.coords), color=colour, weight=ROUTE_WEIGHT_PX, opacity=0.9, dash_array=dash
+        )
         line.options["className"] = f"route route-{_css_id(record['id'])}"
         folium.Tooltip(route_tooltip(record), sticky=True).add_to(line)
         folium.Popup(route_popup(record), max_width=420).add_to(line)
@@ -69,6 +72,39 @@ def route_layer(
                    "className": "km-post"},
         ).add_to(layer)  # fmt: skip
     return layer
+
+
+class EncodedPolyLine(folium.PolyLine):
+    """A folium PolyLine whose vertices travel as an encoded polyline string.
+
+    Popups and tooltips attach as to any PolyLine. Needs ``pos2Decode``
+    (:class:`layers.encoding.PolylineDecoder`) on the map.
+
+    Parameters
+    ----------
+    lonlat
+        Vertices, shape (n, 2), lon then lat.
+    **kwargs
+        Path options, as for ``folium.PolyLine``.
+    """
+
+    _template = template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.polyline(
+                pos2Decode({{ this.encoded|script_json }}, {{ this.precision }}),
+                {{ this.options|script_json }}
+            ).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lonlat: np.ndarray, **kwargs: Any) -> None:
+        west, south = np.min(lonlat, axis=0)
+        east, north = np.max(lonlat, axis=0)
+        super().__init__([latlon(west, south), latlon(east, north)], **kwargs)  # bounds for fit_bounds
+        self.precision = COORD_DECIMALS
+        self.encoded = encode_polyline(lonlat, precision=self.precision)
 
 
 def route_tooltip(record: Mapping[str, Any]) -> str:

@@ -63,14 +63,17 @@ def text(value: object) -> str:
     """Escape a data string for HTML inside folium's JavaScript template literals.
 
     Beyond ``html.escape``, backticks and ``$`` become entities, because
-    folium writes tooltips and popups into JavaScript `template literals`.
+    folium writes tooltips and popups into JavaScript `template literals`,
+    and so do braces, because branca reads rendered scripts again as Jinja
+    templates (``{{ 7*7 }}`` would be evaluated).
 
     Examples
     --------
-    >>> text("<img src=x onerror=alert(1)> `${x}`")
-    '&lt;img src=x onerror=alert(1)&gt; &#96;&#36;{x}&#96;'
+    >>> text("<img src=x onerror=alert(1)> `${x}` {{ 7*7 }}")
+    '&lt;img src=x onerror=alert(1)&gt; &#96;&#36;&#123;x&#125;&#96; &#123;&#123; 7*7 &#125;&#125;'
     """
-    return html.escape(str(value)).replace("`", "&#96;").replace("$", "&#36;")
+    escaped = html.escape(str(value))
+    return escaped.translate({ord("`"): "&#96;", ord("$"): "&#36;", ord("{"): "&#123;", ord("}"): "&#125;"})
 
 
 def km(value: float | None) -> str:

@@ -54,6 +54,20 @@ def meridian_arc_m(lat1_deg: float, lat2_deg: float) -> float:
     return float(abs(h / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())))
 
 
+def decode_polyline(text: str, precision: int) -> np.ndarray:
+    """Reference decoder for the encoded polyline format, written from its spec."""
+    values, value, shift = [], 0, 0
+    for char in text:
+        chunk = ord(char) - 63
+        value |= (chunk & 0x1F) << shift
+        shift += 5
+        if chunk < 0x20:
+            values.append(~(value >> 1) if value & 1 else value >> 1)
+            value, shift = 0, 0
+    latlon = np.cumsum(np.array(values).reshape(-1, 2), axis=0) / 10**precision
+    return latlon[:, ::-1]  # lon, lat
+
+
 def routes_frame(lines: dict[str, shapely.Geometry]) -> gpd.GeoDataFrame:
     """A minimal routes table (id + geometry) in EPSG:4326."""
     return gpd.GeoDataFrame({"id": list(lines)}, geometry=list(lines.values()), crs="EPSG:4326")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+
 import folium
 import pytest
 
@@ -37,6 +40,22 @@ def test_comparison_panel__escapes_names(records):
     assert "<script>" not in comparison_panel(bad, METHOD).inner_html
 
 
+def test_jinja_in_data_is_not_evaluated(records):
+    # branca parses rendered scripts again as Jinja templates.
+    m = folium.Map()
+    comparison_panel([{**records[0], "name": "{{ 7*7 }} {% if true %}x{% endif %}"}], METHOD).add_to(m)
+    html = m.get_root().render()
+    # the text reaches the page as HTML entities inside a JSON string
+    assert "\\u0026\\u0023123;\\u0026\\u0023123; 7*7 \\u0026\\u0023125;" in html
+    assert "{% if" not in html and "x{%" not in html
+
+
+def test_download_is_gzipped_geojson():
+    text = '{"type":"FeatureCollection","features":[]}'
+    download = GeoJsonDownload(text)
+    assert gzip.decompress(base64.b64decode(download.gzip_base64)).decode() == text
+
+
 def test_controls_render_into_a_map(records):
     m = folium.Map()
     comparison_panel(records, METHOD).add_to(m)
@@ -48,4 +67,4 @@ def test_controls_render_into_a_map(records):
     assert 'stroke-dasharray=\\"10 7\\"' in html  # B is dashed
     assert "A &amp;lt;route&amp;gt;" in html or "A \\u0026lt;route\\u0026gt;" in html
     assert "addAttribution(\"Made with Natural Earth \\u0026lt;b\\u0026gt;\")" in html
-    assert "new Blob([text], {type: 'application/geo+json'})" in html
+    assert "new DecompressionStream('gzip')" in html

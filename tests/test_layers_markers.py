@@ -13,7 +13,7 @@ def test_circle_markers__one_array_latlon_and_escaped_json():
     group = folium.FeatureGroup(name="g").add_to(m)
     CircleMarkers([(104.28, 52.29)], ["a </script> b"], style={"radius": 3}).add_to(group)
     html = m.get_root().render()
-    assert "[[52.29, 104.28, " in html
+    assert "[[52.29,104.28," in html
     assert "</script> b" not in html  # tojson writes \\u003c/script\\u003e
     assert f".addTo({group.get_name()})" in html
 

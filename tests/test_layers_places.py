@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import folium
-from jinja2.utils import htmlsafe_json_dumps
 
 from geo.catalog import load_places
+from layers.encoding import script_json
 from layers.places import place_layers
 from layers.style import PLACE_STYLE, text
 from tests.conftest import PLACES_PATH
@@ -21,4 +21,4 @@ def test_place_layers__one_per_category_every_place():
     html = m.get_root().render()
     for name in places["name"]:
         # as the page's JSON writes it: HTML-escaped, then JSON-escaped
-        assert str(htmlsafe_json_dumps(text(name)))[1:-1] in html
+        assert script_json(text(name))[1:-1] in html

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+
+import numpy as np
 
 import folium
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from geo.compare import comparison_records
 from layers.routes import route_layer, route_popup, route_tooltip
 from layers.style import km
+from tests.conftest import decode_polyline
 
 
 @pytest.fixture(scope="module")
@@ -25,16 +29,18 @@ def _render(record, measured_row):
 
 def test_route_layer__draws_the_densified_line(records, measured_catalog):
     html = _render(records[0], measured_catalog.iloc[0])
-    n_vertices = len(measured_catalog.geometry.iloc[0].coords)
-    polyline = re.search(r"L\.polyline\(\s*(\[\[.*?\]\])", html, re.S).group(1)
-    assert polyline.count("], [") == n_vertices - 1
-    assert '"className": "route route-pos2-mongolia"' in html
-    assert '"dashArray"' not in html.split("L.polyline(")[1].split(");")[0] or "null" in html
+    encoded = json.loads(re.search(r'pos2Decode\(("(?:[^"\\]|\\.)*"), 5\)', html).group(1))
+    drawn = decode_polyline(encoded, 5)
+    measured = np.asarray(measured_catalog.geometry.iloc[0].coords)
+    assert drawn.shape == measured.shape
+    np.testing.assert_allclose(drawn, measured, atol=0.5e-5 + 1e-12)
+    assert '"className":"route route-pos2-mongolia"' in html
+    assert '"dashArray":null' in html.split("L.polyline(")[1].split(");")[0]  # options are solid
 
 
 def test_route_layer__references_are_dashed(records, measured_catalog):
     index = next(i for i, r in enumerate(records) if r["kind"] == "reference")
-    assert '"dashArray": "10 7"' in _render(records[index], measured_catalog.iloc[index])
+    assert '"dashArray":"10 7"' in _render(records[index], measured_catalog.iloc[index])
 
 
 def test_route_layer__crossings_and_posts(records, measured_catalog):

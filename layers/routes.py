@@ -54,7 +54,8 @@ def route_layer(
         )
         line.options["className"] = f"route route-{_css_id(record['id'])}"
         folium.Tooltip(route_tooltip(record), sticky=True).add_to(line)
-        folium.Popup(route_popup(record), max_width=420).add_to(line)
+        # lazy: the popup's HTML is parsed on the first click, not while the page loads
+        folium.Popup(route_popup(record), max_width=420, lazy=True).add_to(line)
         line.add_to(layer)
     crossings = record["border_crossings"]
     CircleMarkers(

@@ -33,6 +33,7 @@ from geo.export import routes_geojson
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
+from layers.countries import encode_countries
 from layers.maps import index_map, route_map
 from layers.page import Asset, inline_assets, render_html
 from layers.style import route_colours
@@ -139,7 +140,7 @@ def _build(args: argparse.Namespace) -> int:
     fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
     routes, measured, records = _measure(args)
     places = load_places(PLACES_PATH) if not args.routes else None
-    countries = load_countries(COUNTRIES_DISPLAY_PATH)
+    countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     method = method_note(max_segment_km=args.max_segment_km)
     geojson = routes_geojson(measured, records, method=method)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}

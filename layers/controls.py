@@ -7,9 +7,8 @@ import gzip
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from branca.element import MacroElement
 
-from layers.encoding import template
+from layers.encoding import ScriptElement, template
 from layers.style import PLACE_STYLE, REFERENCE_DASH, km, text
 
 _PANEL_CSS = """
@@ -46,7 +45,7 @@ _CONTROL_JS = """
 """
 
 
-class HtmlControl(MacroElement):
+class HtmlControl(ScriptElement):
     """A Leaflet control holding fixed HTML (every data string escaped by the caller).
 
     Parameters
@@ -72,7 +71,7 @@ class HtmlControl(MacroElement):
         self.position = position
 
 
-class GeoJsonDownload(MacroElement):
+class GeoJsonDownload(ScriptElement):
     """Makes every ``button.download-geojson`` save embedded GeoJSON as a file.
 
     The text travels inside the page (gzipped), so the download works offline.
@@ -118,7 +117,7 @@ class GeoJsonDownload(MacroElement):
         self.filename = filename
 
 
-class Attribution(MacroElement):
+class Attribution(ScriptElement):
     """Adds a line to the map's attribution control (text is escaped here)."""
 
     _template = template(

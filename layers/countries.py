@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement
 
-from layers.encoding import encode_polyline, template
+from layers.encoding import ScriptElement, encode_polyline, template
 from layers.style import COUNTRY_STYLE
 
 COUNTRIES_PANE = "countries"
@@ -22,7 +23,7 @@ def countries_pane() -> folium.map.CustomPane:
     return folium.map.CustomPane(COUNTRIES_PANE, z_index=350, pointer_events=False)
 
 
-class CountryOutlines(MacroElement):
+class CountryOutlines(ScriptElement):
     """Country polygons as encoded rings, drawn in :data:`COUNTRIES_PANE`.
 
     Needs ``pos2Decode`` (:class:`layers.encoding.PolylineDecoder`) on the map.
@@ -67,8 +68,25 @@ class CountryOutlines(MacroElement):
         self.precision = precision
 
 
-def countries_layer(countries: gpd.GeoDataFrame) -> CountryOutlines:
-    """Build the country outline layer from the simplified display copy.
+@dataclass(frozen=True)
+class EncodedCountries:
+    """Country outlines as encoded rings, ready to draw on any number of maps.
+
+    Attributes
+    ----------
+    polygons
+        ``[[iso3, [[ring, hole, ...], ...]], ...]``, rings encoded with
+        :func:`layers.encoding.encode_polyline`.
+    precision
+        Decimals of the encoding.
+    """
+
+    polygons: list
+    precision: int
+
+
+def encode_countries(countries: gpd.GeoDataFrame) -> EncodedCountries:
+    """Encode country polygons once for :func:`countries_layer`.
 
     Parameters
     ----------
@@ -78,10 +96,8 @@ def countries_layer(countries: gpd.GeoDataFrame) -> CountryOutlines:
 
     Returns
     -------
-    layer
-        Polygons in the :data:`COUNTRIES_PANE` pane, under every route and
-        ignoring the mouse (always on, not in the layer control), written as
-        encoded rings at :data:`OUTLINE_DECIMALS` decimals.
+    encoded
+        The rings at :data:`OUTLINE_DECIMALS` decimals.
     """
     polygons = []
     for iso3, geometry in zip(countries["iso3"], countries.geometry.values, strict=True):
@@ -90,4 +106,21 @@ def countries_layer(countries: gpd.GeoDataFrame) -> CountryOutlines:
             rings = [polygon.exterior, *polygon.interiors]
             shapes.append([encode_polyline(np.asarray(ring.coords)[:-1], precision=OUTLINE_DECIMALS) for ring in rings])
         polygons.append([iso3, shapes])
-    return CountryOutlines(polygons, style=dict(COUNTRY_STYLE), precision=OUTLINE_DECIMALS)
+    return EncodedCountries(polygons, OUTLINE_DECIMALS)
+
+
+def countries_layer(encoded: EncodedCountries) -> CountryOutlines:
+    """Build the country outline layer.
+
+    Parameters
+    ----------
+    encoded
+        Output of :func:`encode_countries`.
+
+    Returns
+    -------
+    layer
+        Polygons in the :data:`COUNTRIES_PANE` pane, under every route and
+        ignoring the mouse (always on, not in the layer control).
+    """
+    return CountryOutlines(encoded.polygons, style=dict(COUNTRY_STYLE), precision=encoded.precision)

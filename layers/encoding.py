@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import jinja2
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 
 DECODER_JS = """
 function pos2Decode(text, precision) {
@@ -101,20 +101,56 @@ def encode_polyline(lonlat: np.ndarray, *, precision: int = 5) -> str:
     scaled = np.round(np.asarray(lonlat, dtype=float)[:, ::-1] * 10**precision).astype(np.int64)
     deltas = np.diff(scaled, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
     values = np.where(deltas < 0, ~(deltas << 1), deltas << 1)
-    out = []
-    for value in values.tolist():
-        while value >= 0x20:
-            out.append(chr((0x20 | (value & 0x1F)) + 63))
-            value >>= 5
-        out.append(chr(value + 63))
-    return "".join(out)
+    # Cut every value into 5-bit chunks, low first; all but the last chunk of
+    # a value carry the 0x20 continuation bit. Vectorised over all values.
+    n_chunks = np.maximum(1, (np.floor(np.log2(np.maximum(values, 1))).astype(np.int64) // 5) + 1)
+    width = int(n_chunks.max()) if len(values) else 0
+    shifts = np.arange(width) * 5
+    chunks = (values[:, None] >> shifts) & 0x1F
+    more = np.arange(width)[None, :] < (n_chunks[:, None] - 1)
+    codes = chunks + 0x20 * more + 63
+    keep = np.arange(width)[None, :] < n_chunks[:, None]
+    return codes[keep].astype(np.uint8).tobytes().decode("ascii")
 
 
 _ENVIRONMENT = jinja2.Environment(autoescape=False)  # noqa: S701 (scripts, not HTML; data goes through script_json)
 _ENVIRONMENT.filters["script_json"] = script_json
 
 
-class PolylineDecoder(MacroElement):
+class _RenderedText(Element):
+    """Text already rendered: written as it is, not parsed again as a template."""
+
+    _template = jinja2.Template("{{ this.text }}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class ScriptElement(MacroElement):
+    """A MacroElement whose rendered macros are not parsed a second time.
+
+    branca turns the output of ``header``, ``html`` and ``script`` macros into
+    new templates; with large data (encoded outlines) that costs a second
+    parse and would evaluate any ``{{`` in the data. This class inserts the
+    rendered text as it is.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            msg = "render the element from a folium Map (its root must be a Figure)"
+            raise TypeError(msg)
+        module = self._template.module.__dict__
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = module.get(part)
+            if macro is not None:
+                target.add_child(_RenderedText(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class PolylineDecoder(ScriptElement):
     """Defines ``pos2Decode(text, precision)`` in the page header, once per map."""
 
     _template = template("{% macro header(this, kwargs) %}<script>" + DECODER_JS + "</script>{% endmacro %}")

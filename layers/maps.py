@@ -13,7 +13,7 @@ from folium import plugins
 
 from layers.controls import Attribution, GeoJsonDownload, HtmlControl, comparison_panel, legend, method_html
 from layers.coords import latlon_bounds
-from layers.countries import countries_layer, countries_pane
+from layers.countries import EncodedCountries, countries_layer, countries_pane
 from layers.page import base_map
 from layers.places import place_layers
 from layers.routes import route_layer, route_popup
@@ -27,7 +27,7 @@ def index_map(
     records: Sequence[Mapping[str, Any]],
     measured: gpd.GeoDataFrame,
     *,
-    countries: gpd.GeoDataFrame,
+    countries: EncodedCountries,
     places: gpd.GeoDataFrame | None,
     method: Mapping[str, Any],
     geojson: str | None = None,
@@ -42,7 +42,7 @@ def index_map(
     measured
         Output of :func:`geo.measure.measure_routes` (densified geometry, km posts).
     countries
-        Display copy of the country outlines.
+        Country outlines (:func:`layers.countries.encode_countries` of the display copy).
     places
         Named points, or None.
     method
@@ -90,7 +90,7 @@ def route_map(
     km_posts: np.ndarray,
     *,
     colour: str,
-    countries: gpd.GeoDataFrame,
+    countries: EncodedCountries,
     method: Mapping[str, Any],
     tiles: bool = True,
 ) -> folium.Map:
@@ -107,7 +107,7 @@ def route_map(
     colour
         Line colour.
     countries
-        Display copy of the country outlines.
+        Country outlines (:func:`layers.countries.encode_countries` of the display copy).
     method
         How the numbers were made.
     tiles

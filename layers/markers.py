@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from branca.element import MacroElement
 
 from layers.coords import latlon
-from layers.encoding import template
+from layers.encoding import ScriptElement, template
 
 
-class CircleMarkers(MacroElement):
+class CircleMarkers(ScriptElement):
     """Circle markers added to the parent layer, each with a tooltip.
 
     Parameters

@@ -6,13 +6,13 @@ import folium
 import shapely
 
 from geo.countries import load_countries
-from layers.countries import COUNTRIES_PANE, countries_layer, countries_pane
+from layers.countries import COUNTRIES_PANE, countries_layer, countries_pane, encode_countries
 from tests.conftest import DATA_DIR, decode_polyline as decode
 
 
 def test_countries_layer__rings_decode_to_the_display_copy():
     display = load_countries(DATA_DIR / "countries_display.geojson")
-    layer = countries_layer(display)
+    layer = countries_layer(encode_countries(display))
     assert [iso for iso, _ in layer.polygons] == list(display["iso3"])
     for (iso, shapes), geometry in zip(layer.polygons, display.geometry, strict=True):
         decoded = shapely.MultiPolygon(
@@ -26,7 +26,7 @@ def test_countries_layer__in_its_own_pane_below_the_routes():
     display = load_countries(DATA_DIR / "countries_display.geojson")
     m = folium.Map()
     countries_pane().add_to(m)
-    countries_layer(display).add_to(m)
+    countries_layer(encode_countries(display)).add_to(m)
     html = m.get_root().render()
     assert f'map.createPane("{COUNTRIES_PANE}")' in html.replace(m.get_name(), "map") or "createPane" in html
     assert "interactive: false" in html

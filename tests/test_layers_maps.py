@@ -7,6 +7,7 @@ import pytest
 from geo.catalog import load_places
 from geo.compare import comparison_records
 from geo.countries import load_countries
+from layers.countries import encode_countries
 from layers.maps import index_map, route_map
 from layers.page import render_html
 from layers.style import GROUP_OPTIONS, GROUP_PLACES, GROUP_REFERENCES, text
@@ -28,7 +29,7 @@ def records(catalog, measured_catalog):
 
 @pytest.fixture(scope="module")
 def display():
-    return load_countries(DATA_DIR / "countries_display.geojson")
+    return encode_countries(load_countries(DATA_DIR / "countries_display.geojson"))
 
 
 def test_index_map__groups_every_route(records, measured_catalog, display):

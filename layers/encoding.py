@@ -39,25 +39,38 @@ function pos2Decode(text, precision) {
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_SCRIPT_UNSAFE = {ord(c): f"\\u{ord(c):04x}" for c in "<>&'{}%#"}
+_JINJA_UNSAFE = {ord(c): f"\\u{ord(c):04x}" for c in "{}%#"}
 
 
 def script_json(value: Any) -> str:
-    """Return JSON that is safe to write inside a ``<script>`` of a folium page.
+    """Return JSON that is safe to write inside a ``<script>`` element.
 
-    Besides ``<``, ``>``, ``&`` and ``'`` (as Jinja's ``tojson``), the braces,
-    ``%`` and ``#`` are written as ``\\uXXXX`` escapes: branca parses every
-    rendered script again as a Jinja template, so a ``{{`` in the data would
-    otherwise be evaluated.
+    ``<``, ``>``, ``&`` and ``'`` are written as ``\\uXXXX`` escapes (as
+    Jinja's ``tojson`` does), so no string can close the script.
 
     Examples
     --------
-    >>> print(script_json({"name": "{{ 7*7 }} </script>"}))
-    {"name":"\\u007b\\u007b 7*7 \\u007d\\u007d \\u003c/script\\u003e"}
+    >>> print(script_json({"name": "</script>"}))
+    {"name":"\\u003c/script\\u003e"}
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+
+
+def template_json(value: Any) -> str:
+    """Return :func:`script_json` that also survives being parsed as Jinja.
+
+    branca parses the rendered script of folium's own elements again as a
+    Jinja template; braces, ``%`` and ``#`` inside strings are escaped too so
+    that a ``{{`` in the data is never evaluated.
+
+    Examples
+    --------
+    >>> print(template_json({"name": "{{ 7*7 }}"}))
+    {"name":"\\u007b\\u007b 7*7 \\u007d\\u007d"}
+    """
     # Only inside strings: outside them JSON never has "{{", "{%" or "{#".
-    return _JSON_STRING.sub(lambda m: m.group(0).translate(_SCRIPT_UNSAFE), text)
+    return _JSON_STRING.sub(lambda m: m.group(0).translate(_JINJA_UNSAFE), script_json(value))
 
 
 def template(source: str) -> jinja2.Template:
@@ -71,7 +84,9 @@ def template(source: str) -> jinja2.Template:
     Returns
     -------
     template
-        The compiled template; write data with ``{{ value|script_json }}``.
+        The compiled template; write data with ``{{ value|script_json }}``
+        (in a :class:`ScriptElement`) or ``{{ value|template_json }}`` (in
+        folium elements, whose output branca parses again).
     """
     return _ENVIRONMENT.from_string(source)
 
@@ -115,6 +130,7 @@ def encode_polyline(lonlat: np.ndarray, *, precision: int = 5) -> str:
 
 _ENVIRONMENT = jinja2.Environment(autoescape=False)  # noqa: S701 (scripts, not HTML; data goes through script_json)
 _ENVIRONMENT.filters["script_json"] = script_json
+_ENVIRONMENT.filters["template_json"] = template_json
 
 
 class _RenderedText(Element):

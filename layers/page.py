@@ -63,7 +63,7 @@ def base_map(
     return m
 
 
-_FOLIUM_ID = re.compile(r"(?<![0-9A-Za-z])([a-z][a-z_]*)_([0-9a-f]{32})(?![0-9a-f])")
+_FOLIUM_ID = re.compile(r"_([0-9a-f]{32})(?![0-9a-f])")
 
 
 def render_html(m: folium.Map) -> str:
@@ -87,10 +87,10 @@ def render_html(m: folium.Map) -> str:
     numbers: dict[str, str] = {}
 
     def renumber(match: re.Match[str]) -> str:
-        key = match.group(2)
+        key = match.group(1)
         if key not in numbers:
             numbers[key] = f"{len(numbers):032x}"
-        return f"{match.group(1)}_{numbers[key]}"
+        return f"_{numbers[key]}"
 
     return _FOLIUM_ID.sub(renumber, html)
 

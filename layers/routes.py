@@ -93,8 +93,8 @@ class EncodedPolyLine(folium.PolyLine):
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.polyline(
-                pos2Decode({{ this.encoded|script_json }}, {{ this.precision }}),
-                {{ this.options|script_json }}
+                pos2Decode({{ this.encoded|template_json }}, {{ this.precision }}),
+                {{ this.options|template_json }}
             ).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """

@@ -43,6 +43,7 @@ ROUTES_PATH = DATA_DIR / "routes.toml"
 PLACES_PATH = DATA_DIR / "places.toml"
 COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
+COUNTRIES_OVERVIEW_PATH = DATA_DIR / "countries_overview.geojson"
 COUNTRIES_SOURCE_PATH = DATA_DIR / "countries.source.json"
 DEFAULT_OUT_DIR = Path("maps")
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
@@ -141,12 +142,13 @@ def _build(args: argparse.Namespace) -> int:
     routes, measured, records = _measure(args)
     places = load_places(PLACES_PATH) if not args.routes else None
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
+    overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))
     method = method_note(max_segment_km=args.max_segment_km)
     geojson = routes_geojson(measured, records, method=method)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
     _progress(f"measured {len(records)} routes; drawing index.html and one map per route")
-    index = index_map(records, measured, countries=countries, places=places, method=method, geojson=geojson, tiles=tiles)
+    index = index_map(records, measured, countries=overview, places=places, method=method, geojson=geojson, tiles=tiles)
     outputs["index.html"] = render_html(index)
     colours = route_colours([r["id"] for r in records])
     for record, geometry, posts in zip(records, measured.geometry.values, measured["km_posts"], strict=True):

@@ -34,10 +34,19 @@ class CircleMarkers(ScriptElement):
         """
         {% macro script(this, kwargs) %}
         (function () {
-          var style = {{ this.style|script_json }};
-          {{ this.points|script_json }}.forEach(function (p) {
-            L.circleMarker([p[0], p[1]], style).bindTooltip(p[2]).addTo({{ this._parent.get_name() }});
+          // All small markers of a page share one canvas, and each group one
+          // tooltip made on hover: hundreds of SVG elements and tooltip
+          // objects would slow the first drawing of the map.
+          window.pos2MarkerCanvas = window.pos2MarkerCanvas || L.canvas({padding: 0.5});
+          var style = Object.assign({{ this.style|script_json }}, {renderer: window.pos2MarkerCanvas});
+          var markers = {{ this.points|script_json }}.map(function (p) {
+            var marker = L.circleMarker([p[0], p[1]], style);
+            marker.label = p[2];
+            return marker;
           });
+          L.featureGroup(markers)
+            .bindTooltip(function (marker) { return marker.label; }, {sticky: false})
+            .addTo({{ this._parent.get_name() }});
         })();
         {% endmacro %}
         """

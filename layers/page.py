@@ -43,7 +43,7 @@ def base_map(
         A folium Map with scale bar, full-screen button and measure control
         (labelled as spherical), loading Leaflet and jQuery only.
     """
-    m = folium.Map(tiles="OpenStreetMap" if tiles else None, control_scale=True, prefer_canvas=False, zoom_control=True)
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_control=True)
     m.default_js = [LEAFLET_JS, JQUERY_JS]
     m.default_css = [LEAFLET_CSS]
     PolylineDecoder().add_to(m)
@@ -52,6 +52,10 @@ def base_map(
         padding_top_left=(20, 20),
         padding_bottom_right=(20 + reserve_right_px, 50),
     )
+    if tiles:
+        # After fitBounds: tiles are then requested for the final view only,
+        # not first for the world at zoom 1.
+        folium.TileLayer("OpenStreetMap").add_to(m)
     plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(m)
     plugins.MeasureControl(
         position="topleft",

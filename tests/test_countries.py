@@ -38,7 +38,7 @@ def test_baikonur_is_folded_into_kazakhstan(countries):
     assert countries.set_index("iso3").loc["KAZ"].geometry.contains(baikonur)
 
 
-@pytest.mark.parametrize("name", ["countries.geojson", "countries_display.geojson"])
+@pytest.mark.parametrize("name", ["countries.geojson", "countries_display.geojson", "countries_overview.geojson"])
 def test_boundaries_form_a_valid_coverage(name):
     frame = load_countries(DATA_DIR / name)
     assert frame.geometry.is_valid.all()

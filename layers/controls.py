@@ -18,7 +18,7 @@ _PANEL_CSS = """
 .pos2-panel summary { font-weight: 600; cursor: pointer; }
 .pos2-panel table { border-collapse: collapse; margin-top: 4px; }
 .pos2-panel th, .pos2-panel td { border-bottom: 1px solid #ddd; padding: 2px 5px; text-align: left; vertical-align: top; }
-.pos2-panel td.num { text-align: right; white-space: nowrap; }
+.pos2-panel td.num, .pos2-panel td.countries { text-align: right; white-space: nowrap; }
 .pos2-panel .method { color: #444; margin-top: 4px; max-width: 38vw; }
 .pos2-panel button { margin-top: 4px; font: inherit; }
 .pos2-legend { background: rgba(255,255,255,0.92); padding: 4px 6px; font: 11px/1.3 system-ui, sans-serif;
@@ -171,7 +171,7 @@ def comparison_panel(
     rows = "".join(
         f'<tr class="route-row" data-route="{text(r["id"])}"><td>{text(r["name"])}</td>'
         f'<td class="num">{km(r["length_km"])}</td>'
-        f"<td>{'<br>'.join(f'{text(iso)} {km(v)}' for iso, v in r['countries'].items())}</td>"
+        f"<td class=\"countries\">{'<br>'.join(f'{text(iso)} {km(v)}' for iso, v in r['countries'].items())}</td>"
         f'<td class="num">{km(r["published_length_km"])}</td>'
         f'<td class="num">{"-" if r["published_ratio"] is None else format(r["published_ratio"], ".2f")}</td>'
         f'<td class="num">{"-" if r["capacity_bcm"] is None else format(r["capacity_bcm"], "g")}</td></tr>'

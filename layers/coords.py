@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import shapely
 
 from layers.style import COORD_DECIMALS
@@ -32,7 +34,7 @@ def latlon(lon: float, lat: float) -> list[float]:
     return [round(float(lat), COORD_DECIMALS), round(float(lon), COORD_DECIMALS)]
 
 
-def latlon_bounds(geometry: shapely.Geometry) -> list[list[float]]:
-    """Return Leaflet bounds ``[[south, west], [north, east]]`` of a geometry."""
-    west, south, east, north = shapely.bounds(geometry)
+def latlon_bounds(geometry: shapely.Geometry | Sequence[shapely.Geometry]) -> list[list[float]]:
+    """Return Leaflet bounds ``[[south, west], [north, east]]`` of one or more geometries."""
+    west, south, east, north = shapely.total_bounds(geometry)
     return [latlon(west, south), latlon(east, north)]

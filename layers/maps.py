@@ -59,8 +59,7 @@ def index_map(
         options", "Existing and competing pipelines", "Places"), legend,
         comparison panel, download button, scale, full screen, measure tool.
     """
-    everything = shapely.union_all(measured.geometry.values)
-    m = base_map(latlon_bounds(everything), tiles=tiles)
+    m = base_map(latlon_bounds(measured.geometry.values), tiles=tiles)
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     colours = route_colours([r["id"] for r in records])

@@ -104,6 +104,17 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     assert oct((out / "routes.geojson").stat().st_mode & 0o777) == "0o644"
 
 
+def test_build__files_hold_the_compare_numbers(tmp_path):
+    out = tmp_path / "maps"
+    assert run("build", "--out", str(out)).returncode == 0
+    assert (out / "comparison.csv").read_text() == run("compare", "--format", "csv").stdout
+    compare = json.loads(run("compare", "--format", "json").stdout)
+    features = json.loads((out / "routes.geojson").read_text())["features"]
+    for record, feature in zip(compare, features, strict=True):
+        properties = {k: v for k, v in feature["properties"].items() if k != "method"}
+        assert properties == record
+
+
 def test_build__bad_input_writes_nothing_and_keeps_old_files(tmp_path, write):
     out = tmp_path / "maps"
     out.mkdir()

@@ -34,6 +34,15 @@ ORACLE_ROUTES = tomllib.loads(ORACLE_PATH.read_text("utf-8"))["route"]
 WGS84_A_M = 6_378_137.0
 WGS84_F = 1 / 298.257223563
 
+# A method note as make_maps.method_note writes it, for layer tests.
+METHOD_NOTE = {
+    "lengths": "geodesic on the WGS84 ellipsoid",
+    "densify_max_segment_km": 10.0,
+    "boundaries": "Natural Earth v5.1.1",
+    "build_date": "2026-01-01",
+    "attribution": "Made with Natural Earth <b>",
+}
+
 # Canonical geometries, lon/lat.
 EQUATOR_1DEG = shapely.LineString([(0.0, 0.0), (1.0, 0.0)])
 """One degree of longitude on the equator: a * pi / 180 = 111,319.4908 m."""

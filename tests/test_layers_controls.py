@@ -13,14 +13,8 @@ import pytest
 from geo.compare import comparison_records
 from layers.controls import Attribution, GeoJsonDownload, comparison_panel, legend
 from layers.style import km
+from tests.conftest import METHOD_NOTE as METHOD
 
-METHOD = {
-    "lengths": "geodesic on the WGS84 ellipsoid",
-    "densify_max_segment_km": 10.0,
-    "boundaries": "Natural Earth v5.1.1",
-    "build_date": "2026-01-01",
-    "attribution": "Made with Natural Earth <b>",
-}
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,8 @@ from layers.countries import encode_countries
 from layers.maps import index_map, route_map
 from layers.page import render_html
 from layers.style import GROUP_OPTIONS, GROUP_PLACES, GROUP_REFERENCES, text
-from tests.conftest import DATA_DIR, PLACES_PATH
+from tests.conftest import METHOD_NOTE as METHOD, DATA_DIR, PLACES_PATH
 
-METHOD = {
-    "lengths": "geodesic",
-    "densify_max_segment_km": 10.0,
-    "boundaries": "Natural Earth",
-    "build_date": "2026-01-01",
-    "attribution": "Made with Natural Earth",
-}
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
     python make_maps.py                  # same as `build`
     python make_maps.py build [--out maps] [--offline] [--routes PATH ...]
     python make_maps.py compare [--routes PATH ...] [--format table|csv|json|markdown]
+    python make_maps.py trade [--trade PATH] [--format table|csv|json] [--year YEAR]
 
 This is the only module that knows file paths: the shipped data under
 ``geo/data/``, the output folder ``maps/`` and, for ``--offline``, the
@@ -24,19 +25,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
+import shapely
+
 import geo
 from geo.catalog import load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import build_country_index, load_countries, load_source_record
 from geo.errors import RouteDataError
 from geo.export import routes_geojson
-from geo.geodesic import DEFAULT_MAX_SEGMENT_M
+from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
+from geo.trade import ENERGY_COLUMNS, load_energy, load_trade, trade_summary
+from geo.trade import FORMATS as TRADE_FORMATS
+from geo.trade import format_trade
 from layers.countries import encode_countries
-from layers.maps import index_map, route_map
+from layers.maps import index_map, route_map, trade_map
 from layers.page import Asset, inline_assets, render_html
 from layers.style import route_colours
+from layers.trade import ends_lonlat, trade_layers
 
 DATA_DIR = Path(geo.__file__).resolve().parent / "data"
 ROUTES_PATH = DATA_DIR / "routes.toml"
@@ -45,6 +53,10 @@ COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
 COUNTRIES_OVERVIEW_PATH = DATA_DIR / "countries_overview.geojson"
 COUNTRIES_SOURCE_PATH = DATA_DIR / "countries.source.json"
+TRADE_PATH = DATA_DIR / "trade.csv"
+ENERGY_PATH = DATA_DIR / "energy.csv"
+TRADE_PLACES_PATH = DATA_DIR / "trade_places.toml"
+TRADE_ARC_OFFSET_M = 120_000.0  # the two trade arcs bow this far apart, each side
 DEFAULT_OUT_DIR = Path("maps")
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 EXIT_BAD_INPUT = 2
@@ -87,9 +99,14 @@ def _parser() -> argparse.ArgumentParser:
         help="inline every script and stylesheet so the maps open with no network (needs `npm ci` once)",
     )
     build.add_argument("--no-tiles", action="store_true", help="draw no web map tiles, only the country outlines")
+    build.add_argument("--trade", type=Path, metavar="PATH", help="trade CSV for the trade overlay (default: built-in)")
     compare = sub.add_parser("compare", help="print one row per route: km, km per country, crossings")
     common(compare)
     compare.add_argument("--format", choices=FORMATS, default="table", help="output format (default %(default)s)")
+    trade = sub.add_parser("trade", help="print China-Russia trade by year and the headline figures")
+    trade.add_argument("--trade", type=Path, metavar="PATH", help="your own trade CSV (same columns as geo/data/trade.csv)")
+    trade.add_argument("--format", choices=TRADE_FORMATS, default="table", help="output format (default %(default)s)")
+    trade.add_argument("--year", type=int, help="year of the summary (default: latest year with high confidence)")
     return parser
 
 
@@ -114,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "compare":
             return _compare(args)
+        if args.command == "trade":
+            return _trade(args)
         return _build(args)
     except RouteDataError as exc:
         print(f"make_maps.py: error: {exc}", file=sys.stderr)
@@ -133,6 +152,36 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trade(args: argparse.Namespace) -> int:
+    rows = load_trade(args.trade or TRADE_PATH)
+    sys.stdout.write(format_trade(rows, trade_summary(rows, year=args.year), args.format))
+    return 0
+
+
+def _trade_overlay(args: argparse.Namespace, routes: Any, measured: Any) -> tuple[Any, list, dict, list]:
+    """Load the trade data and build the trade layers; return them with the view bounds."""
+    trade_rows = load_trade(args.trade or TRADE_PATH)
+    energy_rows = load_energy(ENERGY_PATH)
+    trade_places = load_places(TRADE_PLACES_PATH)
+    ru_end, cn_end = ends_lonlat(trade_places)
+    arcs = {
+        "ru_cn": offset_geodesic(ru_end, cn_end, offset_m=TRADE_ARC_OFFSET_M),
+        "cn_ru": offset_geodesic(cn_end, ru_end, offset_m=TRADE_ARC_OFFSET_M),
+    }
+    pipelines = []
+    for route, geometry in zip(routes.itertuples(index=False), measured.geometry.values, strict=True):
+        column = route.yearly_flow if isinstance(route.yearly_flow, str) else None
+        if column is not None and column not in ENERGY_COLUMNS[1:4]:
+            msg = f"yearly_flow {column!r} is not a column of {ENERGY_PATH.name}; use one of {', '.join(ENERGY_COLUMNS[1:4])}"
+            raise RouteDataError(msg, path=route.source_file, record=route.id, field="yearly_flow")
+        capacity = None if route.capacity_bcm != route.capacity_bcm else route.capacity_bcm  # NaN: unknown
+        pipelines.append((route.name, shapely.get_coordinates(geometry), column, capacity))
+    overlay = trade_layers(trade_rows, energy_rows, trade_places, pipelines, arcs)
+    extent = np.vstack([*arcs.values(), *(p[1] for p in pipelines)])
+    bounds = [[extent[:, 1].min(), extent[:, 0].min()], [extent[:, 1].max(), extent[:, 0].max()]]
+    return overlay, trade_rows, trade_summary(trade_rows), bounds
+
+
 def _build(args: argparse.Namespace) -> int:
     out_dir: Path = args.out
     if out_dir.exists() and not out_dir.is_dir():
@@ -147,9 +196,17 @@ def _build(args: argparse.Namespace) -> int:
     geojson = routes_geojson(measured, records, method=method)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
-    _progress(f"measured {len(records)} routes; drawing index.html and one map per route")
-    index = index_map(records, measured, countries=overview, places=places, method=method, geojson=geojson, tiles=tiles)
+    _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")
+    overlay, trade_rows, summary, trade_bounds = _trade_overlay(args, routes, measured)
+    index = index_map(
+        records, measured, countries=overview, places=places, method=method, geojson=geojson, tiles=tiles, trade=overlay
+    )
     outputs["index.html"] = render_html(index)
+    overlay, *_ = _trade_overlay(args, routes, measured)  # a folium element has one parent: build anew
+    trade_page = trade_map(
+        overlay, trade_rows, summary, bounds_latlon=trade_bounds, countries=overview, method=method, tiles=tiles
+    )
+    outputs["trade.html"] = render_html(trade_page)
     colours = route_colours([r["id"] for r in records])
     for record, geometry, posts in zip(records, measured.geometry.values, measured["km_posts"], strict=True):
         page = route_map(

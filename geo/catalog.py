@@ -52,6 +52,7 @@ ROUTE_COLUMNS = [
     "sources",
     "waypoints",
     "segments",
+    "yearly_flow",
     "source_file",
 ]
 _ROUTE_REQUIRED = ("id", "name", "kind", "confidence", "sources", "waypoints")
@@ -164,8 +165,8 @@ def load_places(path: Path | str) -> gpd.GeoDataFrame:
     -------
     places
         One row per place with ``name``, ``category``, ``countries``,
-        ``description``, ``coord_conf``, ``source`` and a Point geometry in
-        EPSG:4326.
+        ``description``, ``coord_conf``, ``source``, ``role`` (None unless
+        the file gives one) and a Point geometry in EPSG:4326.
     """
     path = Path(path)
     records = _read_toml(path).get("place")
@@ -181,6 +182,7 @@ def load_places(path: Path | str) -> gpd.GeoDataFrame:
         _choice(record, "category", PLACE_CATEGORIES, path=path, label=label)
         _choice(record, "coord_conf", CONFIDENCES, path=path, label=label)
         row = {key: record[key] for key in _PLACE_REQUIRED if key not in ("lon", "lat")}
+        row["role"] = record.get("role")
         row["geometry"] = shapely.Point(lon, lat)
         rows.append(row)
     return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
@@ -252,6 +254,7 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
                 "sources": [{"publisher": str(properties.get("source") or path.name), "year": None, "title": path.name}],
                 "waypoints": waypoints,
                 "segments": [],
+                "yearly_flow": None,
                 "source_file": str(path),
                 "geometry": geometry,
             }
@@ -354,6 +357,14 @@ def _optional_number(record: Mapping[str, Any], key: str, *, path: Path, label: 
     return value
 
 
+def _optional_text(record: Mapping[str, Any], key: str, *, path: Path, label: object) -> str | None:
+    value = record.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        msg = f"{value!r} must be a non-empty text; omit the field when there is none"
+        raise RouteDataError(msg, path=path, record=label, field=key)
+    return value
+
+
 def _lonlat(record: Mapping[str, Any], *, path: Path, label: object, prefix: str) -> tuple[float, float]:
     lon = _number(record["lon"], path=path, label=label, field=f"{prefix}lon")
     lat = _number(record["lat"], path=path, label=label, field=f"{prefix}lat")
@@ -421,6 +432,7 @@ def _validate_route(record: object, *, path: Path, label: object) -> dict[str, A
         "sources": sources,
         "waypoints": waypoints,
         "segments": segments,
+        "yearly_flow": _optional_text(record, "yearly_flow", path=path, label=route_id),
         "source_file": str(path),
         "geometry": shapely.LineString(coords),
     }

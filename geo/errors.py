@@ -18,7 +18,9 @@ class RouteDataError(ValueError):
     record
         The route id (or place name, or feature number) at fault.
     field
-        The field at fault, e.g. ``waypoints[3].lat``.
+        The field at fault, e.g. ``waypoints[3].lat`` (or the CSV column).
+    line
+        The line of a CSV file at fault (the header is line 1).
     """
 
     def __init__(
@@ -28,10 +30,18 @@ class RouteDataError(ValueError):
         path: object = None,
         record: object = None,
         field: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.problem = problem
         self.path = None if path is None else str(path)
         self.record = record
         self.field = field
-        where = [part for part in (self.path, None if record is None else f"record {record!r}", field) if part]
+        self.line = line
+        parts = (
+            self.path,
+            None if line is None else f"line {line}",
+            None if record is None else f"record {record!r}",
+            field,
+        )
+        where = [part for part in parts if part]
         super().__init__(": ".join([*where, problem]))

@@ -175,3 +175,46 @@ def points_along_m(
     az, _, _ = WGS84.inv(lon[seg], lat[seg], lon[seg + 1], lat[seg + 1])
     plon, plat, _ = WGS84.fwd(lon[seg], lat[seg], az, targets_m - cum_m[seg])
     return np.asarray(plon), np.asarray(plat), seg
+
+
+def offset_geodesic(
+    start_lonlat: tuple[float, float],
+    end_lonlat: tuple[float, float],
+    *,
+    offset_m: float,
+    max_segment_m: float = DEFAULT_MAX_SEGMENT_M,
+) -> FloatArray:
+    """Return a line that follows a geodesic, bowed sideways in the middle.
+
+    Two flows between the same places drawn with offsets of opposite sign
+    stay apart and still start and end at the places. The sideways shift is
+    ``offset_m * sin(pi * t)`` at fraction ``t`` of the way, to the right of
+    the direction of travel for a positive offset.
+
+    Parameters
+    ----------
+    start_lonlat, end_lonlat
+        The two ends, lon/lat degrees.
+    offset_m
+        Shift at the middle, metres (negative: to the left).
+    max_segment_m
+        Spacing of the vertices along the geodesic, metres.
+
+    Returns
+    -------
+    lonlat
+        Array of shape (n, 2).
+    """
+    lon, lat, _, _, _ = densify(
+        np.array([start_lonlat[0], end_lonlat[0]], dtype=float),
+        np.array([start_lonlat[1], end_lonlat[1]], dtype=float),
+        np.array([0]),
+        max_segment_m=max_segment_m,
+    )
+    t = np.linspace(0.0, 1.0, len(lon))
+    ahead = np.r_[np.arange(1, len(lon)), len(lon) - 1]
+    behind = np.r_[0, np.arange(len(lon) - 1)]
+    az, _, _ = WGS84.inv(lon[behind], lat[behind], lon[ahead], lat[ahead])
+    shift = offset_m * np.sin(np.pi * t)
+    slon, slat, _ = WGS84.fwd(lon, lat, np.asarray(az) + 90.0, shift)
+    return np.column_stack([slon, slat])

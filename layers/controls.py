@@ -188,7 +188,9 @@ def comparison_panel(
     return HtmlControl(inner, css_class="pos2-panel leaflet-bar", position="bottomright")
 
 
-def legend(route_styles: Sequence[tuple[str, str, bool]], *, places: bool = True) -> HtmlControl:
+def legend(
+    route_styles: Sequence[tuple[str, str, bool]], *, places: bool = True, extra_html: str = ""
+) -> HtmlControl:
     """Build the legend: a line sample per route, a dot per place category.
 
     Parameters
@@ -197,6 +199,8 @@ def legend(route_styles: Sequence[tuple[str, str, bool]], *, places: bool = True
         ``(name, colour, dashed)`` per route.
     places
         Whether to list the place categories.
+    extra_html
+        More legend lines (already escaped), e.g. the trade width scales.
 
     Returns
     -------
@@ -210,16 +214,17 @@ def legend(route_styles: Sequence[tuple[str, str, bool]], *, places: bool = True
             f'<div><svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{colour}" '
             f'stroke-width="4"{dash}/></svg>{text(name)}</div>'
         )
-    items.append(
-        '<div><svg width="34" height="12"><circle cx="17" cy="6" r="5" fill="#fff" stroke="#333" stroke-width="2"/>'
-        "</svg>border crossing on a route · small dots: km posts every 100 km</div>"
-    )
+    if route_styles:
+        items.append(
+            '<div><svg width="34" height="12"><circle cx="17" cy="6" r="5" fill="#fff" stroke="#333" stroke-width="2"/>'
+            "</svg>border crossing on a route · small dots: km posts every 100 km</div>"
+        )
     if places:
         items += [
             f'<div><svg width="34" height="12"><circle cx="17" cy="6" r="5" fill="{colour}"/></svg>{text(label)}</div>'
             for label, colour in PLACE_STYLE.values()
         ]
-    body = "".join(items)
+    body = "".join(items) + extra_html
     return HtmlControl(
         f"<details open><summary><b>Legend</b></summary>{body}</details>",
         css_class="pos2-legend leaflet-bar",

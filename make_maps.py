@@ -158,10 +158,9 @@ def _trade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _trade_overlay(args: argparse.Namespace, routes: Any, measured: Any) -> tuple[Any, list, dict, list]:
-    """Load the trade data and build the trade layers; return them with the view bounds."""
+def _trade_inputs(args: argparse.Namespace, routes: Any, measured: Any) -> dict[str, Any]:
+    """Load the trade data and lay out the arcs and pipelines of the trade overlay."""
     trade_rows = load_trade(args.trade or TRADE_PATH)
-    energy_rows = load_energy(ENERGY_PATH)
     trade_places = load_places(TRADE_PLACES_PATH)
     ru_end, cn_end = ends_lonlat(trade_places)
     arcs = {
@@ -176,10 +175,21 @@ def _trade_overlay(args: argparse.Namespace, routes: Any, measured: Any) -> tupl
             raise RouteDataError(msg, path=route.source_file, record=route.id, field="yearly_flow")
         capacity = None if route.capacity_bcm != route.capacity_bcm else route.capacity_bcm  # NaN: unknown
         pipelines.append((route.name, shapely.get_coordinates(geometry), column, capacity))
-    overlay = trade_layers(trade_rows, energy_rows, trade_places, pipelines, arcs)
     extent = np.vstack([*arcs.values(), *(p[1] for p in pipelines)])
-    bounds = [[extent[:, 1].min(), extent[:, 0].min()], [extent[:, 1].max(), extent[:, 0].max()]]
-    return overlay, trade_rows, trade_summary(trade_rows), bounds
+    return {
+        "trade": trade_rows,
+        "energy": load_energy(ENERGY_PATH),
+        "places": trade_places,
+        "pipelines": pipelines,
+        "arcs": arcs,
+        "summary": trade_summary(trade_rows),
+        "bounds": [[extent[:, 1].min(), extent[:, 0].min()], [extent[:, 1].max(), extent[:, 0].max()]],
+    }
+
+
+def _trade_overlay(inputs: dict[str, Any]) -> Any:
+    """Build the trade layers (anew for each map: a folium element has one parent)."""
+    return trade_layers(inputs["trade"], inputs["energy"], inputs["places"], inputs["pipelines"], inputs["arcs"])
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -197,14 +207,26 @@ def _build(args: argparse.Namespace) -> int:
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
     _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")
-    overlay, trade_rows, summary, trade_bounds = _trade_overlay(args, routes, measured)
+    trade = _trade_inputs(args, routes, measured)
     index = index_map(
-        records, measured, countries=overview, places=places, method=method, geojson=geojson, tiles=tiles, trade=overlay
+        records,
+        measured,
+        countries=overview,
+        places=places,
+        method=method,
+        geojson=geojson,
+        tiles=tiles,
+        trade=_trade_overlay(trade),
     )
     outputs["index.html"] = render_html(index)
-    overlay, *_ = _trade_overlay(args, routes, measured)  # a folium element has one parent: build anew
     trade_page = trade_map(
-        overlay, trade_rows, summary, bounds_latlon=trade_bounds, countries=overview, method=method, tiles=tiles
+        _trade_overlay(trade),
+        trade["trade"],
+        trade["summary"],
+        bounds_latlon=trade["bounds"],
+        countries=overview,
+        method=method,
+        tiles=tiles,
     )
     outputs["trade.html"] = render_html(trade_page)
     colours = route_colours([r["id"] for r in records])

@@ -58,6 +58,7 @@ ENERGY_PATH = DATA_DIR / "energy.csv"
 TRADE_PLACES_PATH = DATA_DIR / "trade_places.toml"
 TRADE_ARC_OFFSET_M = 120_000.0  # the two trade arcs bow this far apart, each side
 DEFAULT_OUT_DIR = Path("maps")
+RESERVED_PAGES = ("index", "trade")  # pages build writes besides one per route
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 EXIT_BAD_INPUT = 2
 
@@ -199,6 +200,10 @@ def _build(args: argparse.Namespace) -> int:
         raise RouteDataError(msg, path=out_dir)
     fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
     routes, measured, records = _measure(args)
+    for route_id, source in zip(routes["id"], routes["source_file"], strict=True):
+        if route_id in RESERVED_PAGES:
+            msg = f"route id {route_id!r} would overwrite {route_id}.html; rename the route"
+            raise RouteDataError(msg, path=source, record=route_id, field="id")
     places = load_places(PLACES_PATH) if not args.routes else None
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))

@@ -153,3 +153,13 @@ def test_trade__own_csv_and_bad_rows(write):
     assert_one_line_error(run("trade", "--trade", str(bad)), "bad.csv: line 3: year: duplicate year 2020")
     text = run("trade").stdout
     assert "2024: bilateral trade $244.81 bn" in text and "+63.1 % on 2021" in text
+
+
+def test_build__route_id_cannot_take_a_page_name(write, tmp_path):
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "index", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[100, 50], [101, 50]]}}
+    ]}  # fmt: skip
+    out = tmp_path / "maps"
+    result = run("build", "--out", str(out), "--routes", str(write("r.geojson", json.dumps(doc))))
+    assert_one_line_error(result, "record 'index': id: route id 'index' would overwrite index.html")
+    assert not out.exists()

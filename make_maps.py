@@ -4,6 +4,7 @@
     python make_maps.py build [--out maps] [--offline] [--routes PATH ...]
     python make_maps.py compare [--routes PATH ...] [--format table|csv|json|markdown]
     python make_maps.py trade [--trade PATH] [--format table|csv|json] [--year YEAR]
+    python make_maps.py export [--routes PATH ...] --format geojson|gpkg|csv|kml --out PATH
 
 This is the only module that knows file paths: the shipped data under
 ``geo/data/``, the output folder ``maps/`` and, for ``--offline``, the
@@ -33,7 +34,7 @@ from geo.catalog import load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import build_country_index, load_countries, load_source_record
 from geo.errors import RouteDataError
-from geo.export import routes_geojson
+from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
@@ -59,6 +60,7 @@ TRADE_PLACES_PATH = DATA_DIR / "trade_places.toml"
 TRADE_ARC_OFFSET_M = 120_000.0  # the two trade arcs bow this far apart, each side
 DEFAULT_OUT_DIR = Path("maps")
 RESERVED_PAGES = ("index", "trade")  # pages build writes besides one per route
+EXPORT_FORMATS = ("geojson", "gpkg", "csv", "kml")
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 EXIT_BAD_INPUT = 2
 
@@ -104,6 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     compare = sub.add_parser("compare", help="print one row per route: km, km per country, crossings")
     common(compare)
     compare.add_argument("--format", choices=FORMATS, default="table", help="output format (default %(default)s)")
+    export = sub.add_parser("export", help="write the measured routes as GeoJSON, GeoPackage, CSV or KML")
+    common(export)
+    export.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="file format")
+    export.add_argument("--out", type=Path, required=True, metavar="PATH", help="the file to write")
     trade = sub.add_parser("trade", help="print China-Russia trade by year and the headline figures")
     trade.add_argument("--trade", type=Path, metavar="PATH", help="your own trade CSV (same columns as geo/data/trade.csv)")
     trade.add_argument("--format", choices=TRADE_FORMATS, default="table", help="output format (default %(default)s)")
@@ -134,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _compare(args)
         if args.command == "trade":
             return _trade(args)
+        if args.command == "export":
+            return _export(args)
         return _build(args)
     except RouteDataError as exc:
         print(f"make_maps.py: error: {exc}", file=sys.stderr)
@@ -151,6 +159,40 @@ def _compare(args: argparse.Namespace) -> int:
     _, _, records = _measure(args)
     sys.stdout.write(format_comparison(records, args.format))
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.is_dir():
+        msg = "is a folder; give the path of the file to write"
+        raise RouteDataError(msg, path=out)
+    if not out.parent.is_dir():
+        msg = f"folder {out.parent} does not exist; create it first"
+        raise RouteDataError(msg, path=out)
+    _, measured, records = _measure(args)
+    places = load_places(PLACES_PATH) if not args.routes else None
+    if args.format == "geojson":
+        method = method_note(max_segment_km=args.max_segment_km)
+        write_atomic(out, routes_geojson(measured, records, method=method, places=places))
+    elif args.format == "csv":
+        write_atomic(out, comparison_csv(records))
+    else:
+        writer = write_gpkg if args.format == "gpkg" else write_kml
+        _write_file_atomic(out, lambda tmp: writer(tmp, measured, records, places) if writer is write_gpkg else writer(tmp, measured, records))
+    _progress(f"wrote {out} ({len(records)} routes, {args.format})")
+    return 0
+
+
+def _write_file_atomic(path: Path, write: Any) -> None:
+    """Let a GDAL writer write a temporary file next to ``path``, then rename it."""
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _trade(args: argparse.Namespace) -> int:
@@ -208,7 +250,7 @@ def _build(args: argparse.Namespace) -> int:
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))
     method = method_note(max_segment_km=args.max_segment_km)
-    geojson = routes_geojson(measured, records, method=method)
+    geojson = routes_geojson(measured, records, method=method, places=places)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
     _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")

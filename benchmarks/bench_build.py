@@ -109,7 +109,7 @@ def draw_vs_empty(runs: int, out: Path) -> dict:
 
     from layers.coords import latlon_bounds
 
-    features = json.loads((out / "routes.geojson").read_text())["features"]
+    features = [f for f in json.loads((out / "routes.geojson").read_text())["features"] if f["properties"]["feature_type"] == "route"]
     bounds = latlon_bounds(shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in features]))
     for name, fitted, lean in (
         ("empty_default.html", True, False),
@@ -122,7 +122,7 @@ def draw_vs_empty(runs: int, out: Path) -> dict:
         if fitted:
             empty.fit_bounds(bounds, padding_top_left=(20, 20), padding_bottom_right=(20, 50))
         empty.save(str(out / name))
-    n_routes = len(json.loads((out / "routes.geojson").read_text())["features"])
+    n_routes = len(features)
     grey = io.BytesIO()
     Image.new("RGB", (256, 256), (200, 200, 200)).save(grey, format="PNG")
     fetch = make_maps._node_modules_fetch(make_maps.NODE_MODULES)

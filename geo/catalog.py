@@ -92,8 +92,10 @@ def read_routes(paths: Sequence[Path | str]) -> gpd.GeoDataFrame:
             frame = load_catalog(path)
         elif path.suffix.lower() in (".geojson", ".json"):
             frame = load_geojson_routes(path)
+        elif path.suffix.lower() in (".gpkg", ".kml"):
+            frame = load_gis_routes(path)
         else:
-            msg = f"unknown route file type {path.suffix!r}; use .toml (catalog) or .geojson"
+            msg = f"unknown route file type {path.suffix!r}; use .toml (catalog), .geojson, .gpkg or .kml"
             raise RouteDataError(msg, path=path)
         for route_id in frame["id"]:
             if route_id in seen:
@@ -224,6 +226,8 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
         if not isinstance(properties, dict):
             msg = f"properties must be an object, got {type(properties).__name__}"
             raise RouteDataError(msg, path=path, record=label, field="properties")
+        if properties.get("feature_type", "route") != "route":
+            continue  # crossings, km posts and places of an exported file
         route_id = _geojson_id(feature, properties)
         if route_id is None:
             msg = "no id: set the feature's 'id' or a 'ProjectID' or 'name' property"
@@ -259,7 +263,94 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
                 "geometry": geometry,
             }
         )
+    if not rows:
+        msg = "no route features (all are points of another feature_type); add LineString features"
+        raise RouteDataError(msg, path=path, field="features")
     return _frame(rows)
+
+
+def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
+    """Read routes from a GeoPackage (layer ``routes``, else the first) or a KML file.
+
+    Parameters
+    ----------
+    path
+        A ``.gpkg`` or ``.kml`` file of LineString or MultiLineString
+        features; ids come from a ``route_id``, ``id``, ``ProjectID`` or
+        ``name`` (``Name`` in KML) field. Other CRSs are reprojected to WGS84.
+
+    Returns
+    -------
+    routes
+        Same columns as :func:`load_catalog`.
+    """
+    import pyogrio
+
+    path = Path(path)
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(path)]
+        layer = "routes" if "routes" in layers else layers[0]
+        frame = gpd.read_file(path, layer=layer)
+    except Exception as exc:  # GDAL raises several types for unreadable files
+        msg = f"cannot read it as {path.suffix[1:].upper()} ({exc.__class__.__name__}); check the file"
+        raise RouteDataError(msg, path=path) from None
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs(4326)
+    rows = []
+    seen: set[str] = set()
+    for number, row in enumerate(frame.itertuples(index=False), start=1):
+        values = row._asdict()
+        route_id = next(
+            (str(values[k]).strip() for k in ("route_id", "id", "ProjectID", "name", "Name") if values.get(k) not in (None, "")),
+            None,
+        )
+        if route_id is None:
+            msg = "no id: give the feature an 'id', 'ProjectID' or 'name' field"
+            raise RouteDataError(msg, path=path, record=f"feature #{number}", field="id")
+        if route_id in seen:
+            msg = f"duplicate id {route_id!r}; give each feature its own id"
+            raise RouteDataError(msg, path=path, record=route_id, field="id")
+        seen.add(route_id)
+        geometry = shapely.force_2d(row.geometry) if row.geometry is not None else None
+        if geometry is None or geometry.geom_type not in ("LineString", "MultiLineString"):
+            kind = None if geometry is None else geometry.geom_type
+            msg = f"geometry type {kind!r} is not a line; give a LineString or MultiLineString"
+            raise RouteDataError(msg, path=path, record=route_id, field="geometry")
+        for p, part in enumerate(shapely.get_parts(geometry)):
+            coords = [tuple(c) for c in shapely.get_coordinates(part)]
+            for i, (lon, lat) in enumerate(coords):
+                check_lonlat(lon, lat, path=path, label=route_id, prefix=f"geometry[{p}][{i}].")
+            check_line(coords, path=path, label=route_id, field=f"geometry[{p}]")
+        kind = values.get("kind") if values.get("kind") in KINDS else "imported"
+        rows.append(
+            {
+                "id": route_id,
+                "name": str(values.get("name") or values.get("Name") or route_id),
+                "kind": kind,
+                "status": values.get("status"),
+                "capacity_bcm": _gis_number(values.get("capacity_bcm")),
+                "diameter_mm": _gis_number(values.get("diameter_mm")),
+                "confidence": values.get("confidence") if values.get("confidence") in CONFIDENCES else "low",
+                "sources": [{"publisher": path.name, "year": None, "title": path.name}],
+                "waypoints": [{"name": f"vertex {i}", "lon": x, "lat": y} for i, (x, y) in enumerate(shapely.get_coordinates(geometry))],
+                "segments": [],
+                "yearly_flow": None,
+                "source_file": str(path),
+                "geometry": geometry,
+            }
+        )
+    if not rows:
+        msg = "no features; add LineString features"
+        raise RouteDataError(msg, path=path)
+    return _frame(rows)
+
+
+def _gis_number(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number > 0 else None
 
 
 # --------------------------------------------------------------------------

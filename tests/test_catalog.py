@@ -206,5 +206,5 @@ def test_read_routes__merges_and_rejects_duplicate_ids(write):
 
 
 def test_read_routes__unknown_suffix(write):
-    with pytest.raises(RouteDataError, match=r"unknown route file type '\.kml'"):
-        read_routes([write("r.kml", "<kml/>")])
+    with pytest.raises(RouteDataError, match=r"unknown route file type '\.shp'; use \.toml \(catalog\), \.geojson, \.gpkg or \.kml"):
+        read_routes([write("r.shp", "x")])

@@ -99,8 +99,9 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     assert run("build", "--out", str(out), env_extra=env).returncode == 0
     assert {name: (out / name).read_bytes() for name in files} == snapshot  # HTML too
     geojson = json.loads(snapshot["routes.geojson"])
-    assert "crs" not in geojson and len(geojson["features"]) == len(CATALOG_IDS)
-    assert geojson["features"][0]["properties"]["method"]["build_date"] == "2026-01-01"
+    routes = [f for f in geojson["features"] if f["properties"]["feature_type"] == "route"]
+    assert "crs" not in geojson and len(routes) == len(CATALOG_IDS)
+    assert routes[0]["properties"]["method"]["build_date"] == "2026-01-01"
     assert oct((out / "routes.geojson").stat().st_mode & 0o777) == "0o644"
 
 
@@ -110,8 +111,9 @@ def test_build__files_hold_the_compare_numbers(tmp_path):
     assert (out / "comparison.csv").read_text() == run("compare", "--format", "csv").stdout
     compare = json.loads(run("compare", "--format", "json").stdout)
     features = json.loads((out / "routes.geojson").read_text())["features"]
-    for record, feature in zip(compare, features, strict=True):
-        properties = {k: v for k, v in feature["properties"].items() if k != "method"}
+    routes = [f for f in features if f["properties"]["feature_type"] == "route"]
+    for record, feature in zip(compare, routes, strict=True):
+        properties = {k: v for k, v in feature["properties"].items() if k not in ("method", "feature_type")}
         assert properties == record
 
 

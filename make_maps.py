@@ -173,7 +173,7 @@ def _export(args: argparse.Namespace) -> int:
     places = load_places(PLACES_PATH) if not args.routes else None
     if args.format == "geojson":
         method = method_note(max_segment_km=args.max_segment_km)
-        write_atomic(out, routes_geojson(measured, records, method=method, places=places))
+        write_atomic(out, routes_geojson(measured, records, method=method, points=True, places=places))
     elif args.format == "csv":
         write_atomic(out, comparison_csv(records))
     else:
@@ -250,7 +250,7 @@ def _build(args: argparse.Namespace) -> int:
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))
     method = method_note(max_segment_km=args.max_segment_km)
-    geojson = routes_geojson(measured, records, method=method, places=places)
+    geojson = routes_geojson(measured, records, method=method)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
     _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")

@@ -5,10 +5,10 @@ write through GDAL (pyogrio) to the path they are given. The command line
 (``make_maps.py``) decides where files go and writes them atomically.
 
 GeoJSON files hold one FeatureCollection: the routes (``feature_type``
-``"route"``) and, as Point features, their border crossings
-(``"border_crossing"``), kilometre posts (``"km_post"``) and the named places
-(``"place"``). Reading a file back with ``--routes`` takes the route features
-and skips the points.
+``"route"``) and, in files written by ``export``, as Point features their
+border crossings (``"border_crossing"``), kilometre posts (``"km_post"``) and
+the named places (``"place"``). Reading a file back with ``--routes`` takes
+the route features and skips the points.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def routes_geojson(
     records: Sequence[Mapping[str, Any]],
     *,
     method: Mapping[str, Any],
+    points: bool = False,
     places: gpd.GeoDataFrame | None = None,
 ) -> str:
     """Return measured routes as an RFC 7946 FeatureCollection.
@@ -46,6 +47,10 @@ def routes_geojson(
     method
         How the numbers were made (ellipsoid, spacing, boundary data, date);
         written into every route's ``method`` property.
+    points
+        Whether to add each route's border crossings and kilometre posts as
+        Point features (``export`` does; the maps' ``routes.geojson`` holds
+        the routes only).
     places
         Named points to add as ``"place"`` features, or None.
 
@@ -66,7 +71,10 @@ def routes_geojson(
                 "geometry": _geometry(split_antimeridian(geometry)),
             }
         )
-    for table in point_tables(measured, records, places).values():
+    tables = point_tables(measured, records, places) if points else {}
+    if not points and places is not None:
+        tables = {"places": point_tables(measured, records, places)["places"]}
+    for table in tables.values():
         for row in table.itertuples(index=False):
             properties = {k: v for k, v in row._asdict().items() if k != "geometry"}
             point = [round(row.geometry.x, GEOJSON_DECIMALS), round(row.geometry.y, GEOJSON_DECIMALS)]

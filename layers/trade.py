@@ -17,7 +17,7 @@ import numpy as np
 from geo.errors import RouteDataError
 from layers.encoding import ScriptElement, encode_polyline, template
 from layers.markers import CircleMarkers
-from layers.style import COORD_DECIMALS, text
+from layers.style import text
 
 RU_TO_CN = "#CC3311"  # Paul Tol "vibrant" red
 CN_TO_RU = "#0077BB"  # vibrant blue
@@ -27,6 +27,8 @@ CROSSING = "#EE7733"  # vibrant orange
 TRADE_PX_PER_BN = 0.08
 """Arc width: pixels per US$ bn a year (US$ 129 bn is about 10 px)."""
 ENERGY_PX_PER_BCM = 0.2
+LINE_DECIMALS = 3
+"""Arcs and energy bands are many pixels wide: 3 decimals (about 100 m) are plenty."""
 """Energy line width: pixels per bcm (or Mt) a year (50 bcm is 10 px)."""
 GROUP_TRADE = "Trade"
 
@@ -90,11 +92,11 @@ class TradeFlows(ScriptElement):
         labels = {"ru_cn": "Russia → China (China's imports)", "cn_ru": "China → Russia (China's exports)"}
         colours = {"ru_cn": RU_TO_CN, "cn_ru": CN_TO_RU}
         self.arcs = [
-            (key, encode_polyline(arcs[key], precision=COORD_DECIMALS), colours[key], labels[key]) for key in ("ru_cn", "cn_ru")
+            (key, encode_polyline(arcs[key], precision=LINE_DECIMALS), colours[key], labels[key]) for key in ("ru_cn", "cn_ru")
         ]
         self.years = years
         self.popup_html = popup_html
-        self.precision = COORD_DECIMALS
+        self.precision = LINE_DECIMALS
         self.px_per_bn = TRADE_PX_PER_BN
 
 
@@ -136,13 +138,13 @@ class EnergyFlows(ScriptElement):
         self.lines = [
             {
                 "name": text(name),
-                "encoded": encode_polyline(lonlat, precision=COORD_DECIMALS),
+                "encoded": encode_polyline(lonlat, precision=LINE_DECIMALS),
                 "flows": None if flows is None else {str(y): v for y, v in flows.items()},
                 "capacity": capacity,
             }
             for name, lonlat, flows, capacity in lines
         ]
-        self.precision = COORD_DECIMALS
+        self.precision = LINE_DECIMALS
         self.colour = ENERGY
         self.px_per_bcm = ENERGY_PX_PER_BCM
 

@@ -26,7 +26,7 @@ def records(catalog, measured_catalog):
 
 @pytest.fixture(scope="module")
 def geojson_text(measured_catalog, records):
-    return routes_geojson(measured_catalog, records, method=METHOD_NOTE, places=load_places(PLACES_PATH))
+    return routes_geojson(measured_catalog, records, method=METHOD_NOTE, points=True, places=load_places(PLACES_PATH))
 
 
 def test_geojson__valid_for_an_outside_validator(geojson_text):
@@ -62,7 +62,7 @@ def test_split_antimeridian__geojson_of_a_crossing_route(country_index):
 def test_round_trip__same_geometry_and_measurements(tmp_path, country_index, measured_catalog, records, fmt):
     path = tmp_path / f"routes.{fmt}"
     if fmt == "geojson":
-        path.write_text(routes_geojson(measured_catalog, records, method=METHOD_NOTE, places=load_places(PLACES_PATH)))
+        path.write_text(routes_geojson(measured_catalog, records, method=METHOD_NOTE, points=True, places=load_places(PLACES_PATH)))
     elif fmt == "gpkg":
         write_gpkg(path, measured_catalog, records, load_places(PLACES_PATH))
     else:

@@ -48,7 +48,7 @@ DECIMALS = 5  # about 1 m; Natural Earth 1:10m is good to a few hundred metres
 # 0.7-2.2 km across the box. Display only: lengths use the full copy.
 DISPLAY_TOLERANCE_DEG = 0.02
 DISPLAY_DECIMALS = 3  # about 100 m, far below the simplification
-OVERVIEW_TOLERANCE_DEG = 0.06  # 4-7 km: below a pixel at the overview's zoom
+OVERVIEW_TOLERANCE_DEG = 0.1  # 7-11 km: about a pixel at the overview's zoom (3-4)
 # The overview also shows the trade arcs from Moscow: its box reaches further west.
 OVERVIEW_BOX_LONLAT = (30.0, 30.0, 146.0, 74.0)
 NE_STEM = "ne_10m_admin_0_countries"

@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -33,7 +34,7 @@ import geo
 from geo.catalog import load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import build_country_index, load_countries, load_source_record
-from geo.errors import RouteDataError
+from geo.errors import RouteDataError, RouteDataWarning
 from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
 from geo.measure import measure_routes
@@ -135,17 +136,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
         args_list = ["build", *args_list]
     args = _parser().parse_args(args_list)
-    try:
-        if args.command == "compare":
-            return _compare(args)
-        if args.command == "trade":
-            return _trade(args)
-        if args.command == "export":
-            return _export(args)
-        return _build(args)
-    except RouteDataError as exc:
-        print(f"make_maps.py: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    commands = {"compare": _compare, "trade": _trade, "export": _export}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RouteDataWarning)
+        try:
+            status = commands.get(args.command, _build)(args)
+        except RouteDataError as exc:
+            print(f"make_maps.py: error: {exc}", file=sys.stderr)
+            status = EXIT_BAD_INPUT
+    for warning in caught:
+        if issubclass(warning.category, RouteDataWarning):
+            print(f"make_maps.py: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    return status
 
 
 def _measure(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]]]:

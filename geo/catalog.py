@@ -16,17 +16,23 @@ the bad value.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import geopandas as gpd
+import numpy as np
 import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
 
-from geo.errors import RouteDataError
+from geo.errors import RouteDataError, RouteDataWarning
 
 KINDS = ("option", "reference", "imported")
 """``option``: a Power of Siberia 2 routing or alternative; ``reference``: an
@@ -90,12 +96,16 @@ def read_routes(paths: Sequence[Path | str]) -> gpd.GeoDataFrame:
         path = Path(raw)
         if path.suffix.lower() == ".toml":
             frame = load_catalog(path)
+        elif path.suffix.lower() in (".geojson", ".json") and _size(path) > LARGE_GEOJSON_BYTES:
+            frame = load_gis_routes(path)  # GDAL reads it without a Python object per position
         elif path.suffix.lower() in (".geojson", ".json"):
             frame = load_geojson_routes(path)
         elif path.suffix.lower() in (".gpkg", ".kml"):
             frame = load_gis_routes(path)
+        elif path.suffix.lower() == ".csv":
+            frame = load_csv_routes(path)
         else:
-            msg = f"unknown route file type {path.suffix!r}; use .toml (catalog), .geojson, .gpkg or .kml"
+            msg = f"unknown route file type {path.suffix!r}; use .toml (catalog), .geojson, .gpkg, .kml or .csv (waypoints)"
             raise RouteDataError(msg, path=path)
         for route_id in frame["id"]:
             if route_id in seen:
@@ -191,15 +201,21 @@ def load_places(path: Path | str) -> gpd.GeoDataFrame:
 
 
 def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
-    """Read routes from a GeoJSON FeatureCollection of (Multi)LineStrings.
+    """Read routes from GeoJSON: a FeatureCollection, a Feature or a bare geometry.
 
     Parameters
     ----------
     path
-        A WGS84 GeoJSON file. Each feature needs an id: the feature's ``id``
-        member, or its ``ProjectID`` or ``name`` property. Optional
-        properties ``name``, ``kind``, ``status``, ``capacity_bcm``,
-        ``diameter_mm`` and ``source`` are used when present.
+        A GeoJSON file of LineString or MultiLineString geometries. Each
+        feature needs an id: the feature's ``id`` member, or its
+        ``ProjectID`` or ``name`` property (a bare geometry or a Feature
+        without one is named after the file). Optional properties ``name``,
+        ``kind``, ``status``, ``capacity_bcm``, ``diameter_mm`` and
+        ``source`` are used when present. Features with a null geometry are
+        skipped with a :class:`RouteDataWarning`; Point features of an export
+        (``feature_type`` other than ``"route"``) are skipped silently; a Z
+        value is dropped with a warning. A legacy ``crs`` member naming
+        another CRS is reprojected to WGS84 with pyproj when pyproj knows it.
 
     Returns
     -------
@@ -209,17 +225,27 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
     """
     path = Path(path)
     document = _read_json(path)
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        found = document.get("type") if isinstance(document, dict) else type(document).__name__
-        msg = f"top-level type is {found!r}; expected a GeoJSON FeatureCollection"
+    kind = document.get("type") if isinstance(document, dict) else None
+    if kind in ("LineString", "MultiLineString"):
+        document = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": path.stem, "properties": {}, "geometry": document}]}
+    elif kind == "Feature":
+        single = dict(document)
+        if _geojson_id(single, single.get("properties") or {}) is None:
+            single["id"] = path.stem
+        document = {"type": "FeatureCollection", "features": [single], "crs": document.get("crs")}
+    elif kind != "FeatureCollection":
+        found = kind if isinstance(document, dict) else type(document).__name__
+        msg = f"top-level type is {found!r}; expected a FeatureCollection, a Feature or a (Multi)LineString"
         raise RouteDataError(msg, path=path, field="type")
+    transform = _crs_transform(document.get("crs"), path=path)
     features = document.get("features")
     if not isinstance(features, list) or not features:
         msg = "'features' is missing or empty; add at least one LineString feature"
         raise RouteDataError(msg, path=path, field="features")
     rows = []
     seen: set[str] = set()
-    for number, feature in enumerate(features, start=1):
+    for number in range(1, len(features) + 1):
+        feature, features[number - 1] = features[number - 1], None  # let parsed features go
         label = f"feature #{number}"
         _require_table(feature, path=path, label=label, field="features")
         properties = feature.get("properties") or {}
@@ -236,16 +262,17 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
             msg = f"duplicate id {route_id!r}; give each feature its own id"
             raise RouteDataError(msg, path=path, record=route_id, field="id")
         seen.add(route_id)
-        parts = _geojson_parts(feature.get("geometry"), path=path, label=route_id)
+        if feature.get("geometry", "missing") is None:
+            warnings.warn(f"{path}: record {route_id!r}: geometry is null; feature skipped", RouteDataWarning, stacklevel=2)
+            continue
+        parts = _geojson_parts(feature.get("geometry"), path=path, label=route_id, transform=transform)
         kind = properties.get("kind", "imported")
         if kind not in KINDS:
             msg = f"unknown kind {kind!r}; use one of {', '.join(KINDS)}"
             raise RouteDataError(msg, path=path, record=route_id, field="properties.kind")
-        waypoints = [
-            {"name": f"vertex {i}", "lon": lon, "lat": lat}
-            for i, (lon, lat) in enumerate(coord for part in parts for coord in part)
-        ]
+        waypoints = _end_waypoints(parts[0][0], parts[-1][-1], sum(len(part) for part in parts))
         geometry = shapely.LineString(parts[0]) if len(parts) == 1 else shapely.MultiLineString(parts)
+        del parts
         rows.append(
             {
                 "id": route_id,
@@ -269,13 +296,129 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
     return _frame(rows)
 
 
-def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
-    """Read routes from a GeoPackage (layer ``routes``, else the first) or a KML file.
+CSV_COLUMNS = ("route_id", "seq", "name", "lon", "lat")
+LARGE_GEOJSON_BYTES = 16 * 2**20
+"""GeoJSON files larger than this are read through GDAL (pyogrio): a 50 MB
+tracker file then needs about 250 MB instead of over 1 GB. Smaller files are
+read by :func:`load_geojson_routes`, whose messages point at the exact
+position."""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def load_csv_routes(path: Path | str) -> gpd.GeoDataFrame:
+    """Read routes from a CSV of waypoints, one row per waypoint.
 
     Parameters
     ----------
     path
-        A ``.gpkg`` or ``.kml`` file of LineString or MultiLineString
+        UTF-8 CSV with the columns ``route_id,seq,name,lon,lat`` (others are
+        ignored): ``seq`` numbers each route's waypoints 1, 2, 3, ... with no
+        gap, in any row order.
+
+    Returns
+    -------
+    routes
+        Same columns as :func:`load_catalog`.
+
+    Raises
+    ------
+    RouteDataError
+        Naming the file, the line and the column: missing columns, bad
+        numbers, coordinates out of range, repeated or missing ``seq``.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        msg = "file not found; check the path"
+        raise RouteDataError(msg, path=path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"cannot read the file ({exc.__class__.__name__}); it must be UTF-8 CSV"
+        raise RouteDataError(msg, path=path) from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        msg = f"missing column(s) {', '.join(missing)}; the header must name {','.join(CSV_COLUMNS)}"
+        raise RouteDataError(msg, path=path, line=1, field=missing[0])
+    waypoints: dict[str, dict[int, tuple[int, str, float, float]]] = {}
+    for row in reader:
+        line = reader.line_num
+        route_id = (row["route_id"] or "").strip()
+        if not route_id:
+            msg = "missing route_id; every waypoint names its route"
+            raise RouteDataError(msg, path=path, line=line, field="route_id")
+        seq_text = (row["seq"] or "").strip()
+        if not seq_text.isdigit() or int(seq_text) < 1:
+            msg = f"seq {seq_text!r} is not a whole number from 1 up"
+            raise RouteDataError(msg, path=path, line=line, field="seq")
+        seq = int(seq_text)
+        numbers = []
+        for column in ("lon", "lat"):
+            cell = (row[column] or "").strip()
+            try:
+                value = float(cell)
+            except ValueError:
+                msg = f"{cell!r} is not a number; write decimal degrees such as 104.28"
+                raise RouteDataError(msg, path=path, line=line, field=column) from None
+            if not math.isfinite(value):
+                msg = f"{cell!r} is not a finite number"
+                raise RouteDataError(msg, path=path, line=line, field=column)
+            numbers.append(value)
+        try:
+            check_lonlat(*numbers, path=None, label=None)
+        except RouteDataError as exc:
+            raise RouteDataError(exc.problem, path=path, line=line, field=exc.field) from None
+        route = waypoints.setdefault(route_id, {})
+        if seq in route:
+            msg = f"seq {seq} of route {route_id!r} repeats line {route[seq][0]}; number the waypoints 1, 2, 3, ..."
+            raise RouteDataError(msg, path=path, line=line, field="seq")
+        route[seq] = (line, (row["name"] or f"{route_id} {seq}").strip(), numbers[0], numbers[1])
+    if not waypoints:
+        msg = "no waypoints under the header; add rows route_id,seq,name,lon,lat"
+        raise RouteDataError(msg, path=path)
+    rows = []
+    for route_id, points in waypoints.items():
+        expected = list(range(1, len(points) + 1))
+        if sorted(points) != expected:
+            gap = next(n for n in expected if n not in points)
+            msg = f"seq {gap} is missing (found {', '.join(map(str, sorted(points)))}); number the waypoints without gaps"
+            raise RouteDataError(msg, path=path, record=route_id, field="seq")
+        ordered = [points[n] for n in expected]
+        coords = [(lon, lat) for _, _, lon, lat in ordered]
+        check_line(coords, path=path, label=route_id, field="waypoints")
+        rows.append(
+            {
+                "id": route_id,
+                "name": route_id,
+                "kind": "imported",
+                "status": None,
+                "capacity_bcm": None,
+                "diameter_mm": None,
+                "confidence": "low",
+                "sources": [{"publisher": path.name, "year": None, "title": path.name}],
+                "waypoints": [{"name": name, "lon": lon, "lat": lat} for _, name, lon, lat in ordered],
+                "segments": [],
+                "yearly_flow": None,
+                "source_file": str(path),
+                "geometry": shapely.LineString(coords),
+            }
+        )
+    return _frame(rows)
+
+
+def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
+    """Read routes through GDAL: GeoPackage (layer ``routes``, else the first), KML, large GeoJSON.
+
+    Parameters
+    ----------
+    path
+        A ``.gpkg``, ``.kml`` or ``.geojson`` file of LineString or MultiLineString
         features; ids come from a ``route_id``, ``id``, ``ProjectID`` or
         ``name`` (``Name`` in KML) field. Other CRSs are reprojected to WGS84.
 
@@ -296,6 +439,8 @@ def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
         raise RouteDataError(msg, path=path) from None
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs(4326)
+    if "feature_type" in frame.columns:
+        frame = frame[frame["feature_type"].fillna("route") == "route"]  # points of an export
     rows = []
     seen: set[str] = set()
     for number, row in enumerate(frame.itertuples(index=False), start=1):
@@ -311,15 +456,24 @@ def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
             msg = f"duplicate id {route_id!r}; give each feature its own id"
             raise RouteDataError(msg, path=path, record=route_id, field="id")
         seen.add(route_id)
-        geometry = shapely.force_2d(row.geometry) if row.geometry is not None else None
-        if geometry is None or geometry.geom_type not in ("LineString", "MultiLineString"):
-            kind = None if geometry is None else geometry.geom_type
-            msg = f"geometry type {kind!r} is not a line; give a LineString or MultiLineString"
+        if row.geometry is None:
+            warnings.warn(f"{path}: record {route_id!r}: geometry is null; feature skipped", RouteDataWarning, stacklevel=2)
+            continue
+        if shapely.has_z(row.geometry):
+            warnings.warn(f"{path}: record {route_id!r}: heights dropped; routes are measured on the ellipsoid", RouteDataWarning, stacklevel=2)
+        geometry = shapely.force_2d(row.geometry)
+        if geometry.geom_type not in ("LineString", "MultiLineString"):
+            msg = f"geometry type {geometry.geom_type!r} is not a line; give a LineString or MultiLineString"
             raise RouteDataError(msg, path=path, record=route_id, field="geometry")
         for p, part in enumerate(shapely.get_parts(geometry)):
-            coords = [tuple(c) for c in shapely.get_coordinates(part)]
-            for i, (lon, lat) in enumerate(coords):
-                check_lonlat(lon, lat, path=path, label=route_id, prefix=f"geometry[{p}][{i}].")
+            coords = shapely.get_coordinates(part)
+            bad = np.flatnonzero(~np.isfinite(coords).all(axis=1) | (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90))
+            if len(bad):
+                i = int(bad[0])
+                if not np.isfinite(coords[i]).all():
+                    msg = f"position {coords[i].tolist()} is not a finite number pair"
+                    raise RouteDataError(msg, path=path, record=route_id, field=f"geometry[{p}][{i}]")
+                check_lonlat(float(coords[i, 0]), float(coords[i, 1]), path=path, label=route_id, prefix=f"geometry[{p}][{i}].")
             check_line(coords, path=path, label=route_id, field=f"geometry[{p}]")
         kind = values.get("kind") if values.get("kind") in KINDS else "imported"
         rows.append(
@@ -332,7 +486,11 @@ def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
                 "diameter_mm": _gis_number(values.get("diameter_mm")),
                 "confidence": values.get("confidence") if values.get("confidence") in CONFIDENCES else "low",
                 "sources": [{"publisher": path.name, "year": None, "title": path.name}],
-                "waypoints": [{"name": f"vertex {i}", "lon": x, "lat": y} for i, (x, y) in enumerate(shapely.get_coordinates(geometry))],
+                "waypoints": _end_waypoints(
+                    tuple(shapely.get_coordinates(geometry)[0]),
+                    tuple(shapely.get_coordinates(geometry)[-1]),
+                    int(shapely.get_num_coordinates(geometry)),
+                ),
                 "segments": [],
                 "yearly_flow": None,
                 "source_file": str(path),
@@ -343,6 +501,14 @@ def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
         msg = "no features; add LineString features"
         raise RouteDataError(msg, path=path)
     return _frame(rows)
+
+
+def _end_waypoints(start: Sequence[float], end: Sequence[float], n_vertices: int) -> list[dict[str, Any]]:
+    """Waypoints of an imported line: its two ends (vertices are not named)."""
+    return [
+        {"name": "start", "lon": float(start[0]), "lat": float(start[1])},
+        {"name": f"end (vertex {n_vertices - 1})", "lon": float(end[0]), "lat": float(end[1])},
+    ]
 
 
 def _gis_number(value: object) -> float | None:
@@ -557,7 +723,7 @@ def _validate_segment(segment: dict[str, Any], names: list[str], *, path: Path, 
             raise RouteDataError(msg, path=path, record=label, field=prefix.rstrip("."))
 
 
-def check_line(coords: Sequence[Sequence[float]], *, path: Path | str | None, label: object, field: str) -> None:
+def check_line(coords: Sequence[Sequence[float]] | np.ndarray, *, path: Path | str | None, label: object, field: str) -> None:
     """Raise :class:`RouteDataError` unless a vertex list makes a usable line.
 
     A line needs at least two distinct points and no point repeated
@@ -570,13 +736,16 @@ def check_line(coords: Sequence[Sequence[float]], *, path: Path | str | None, la
     path, label, field
         Where they came from, for the message.
     """
-    if len({tuple(c) for c in coords}) < 2:
-        msg = f"{len(coords)} point(s), {len({tuple(c) for c in coords})} distinct; a route needs at least 2 distinct points"
+    points = np.asarray(coords, dtype=float).reshape(-1, 2)
+    if len(points) < 2 or not (points != points[0]).any():
+        distinct = min(len(points), 1)
+        msg = f"{len(points)} point(s), {distinct} distinct; a route needs at least 2 distinct points"
         raise RouteDataError(msg, path=path, record=label, field=field)
-    for i in range(1, len(coords)):
-        if tuple(coords[i]) == tuple(coords[i - 1]):
-            msg = f"point {i} repeats point {i - 1} ({coords[i][0]}, {coords[i][1]}); delete the duplicate"
-            raise RouteDataError(msg, path=path, record=label, field=f"{field}[{i}]")
+    repeats = np.flatnonzero((points[1:] == points[:-1]).all(axis=1))
+    if len(repeats):
+        i = int(repeats[0]) + 1
+        msg = f"point {i} repeats point {i - 1} ({points[i, 0]:g}, {points[i, 1]:g}); delete the duplicate"
+        raise RouteDataError(msg, path=path, record=label, field=f"{field}[{i}]")
 
 
 def _geojson_id(feature: dict[str, Any], properties: dict[str, Any]) -> str | None:
@@ -586,7 +755,32 @@ def _geojson_id(feature: dict[str, Any], properties: dict[str, Any]) -> str | No
     return None
 
 
-def _geojson_parts(geometry: object, *, path: Path, label: str) -> list[list[tuple[float, float]]]:
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _crs_transform(crs: object, *, path: Path) -> Any:
+    """Return a lon/lat transformer for a legacy GeoJSON ``crs`` member, or None for WGS84."""
+    if crs is None:
+        return None
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if not isinstance(name, str):
+        msg = f"crs member {crs!r} has no properties.name; remove it (RFC 7946 GeoJSON is WGS84)"
+        raise RouteDataError(msg, path=path, field="crs")
+    try:
+        source = CRS.from_user_input(name)
+    except CRSError:
+        msg = f"unknown crs {name!r}; reproject the file to WGS84 (EPSG:4326) and remove the crs member"
+        raise RouteDataError(msg, path=path, field="crs") from None
+    if source.equals("EPSG:4326") or source.equals("OGC:CRS84"):
+        return None
+    return Transformer.from_crs(source, "EPSG:4326", always_xy=True)
+
+
+def _geojson_parts(
+    geometry: object, *, path: Path, label: str, transform: Any = None
+) -> list[list[tuple[float, float]]]:
     if not isinstance(geometry, dict):
         msg = "geometry is missing or null; give a LineString or MultiLineString"
         raise RouteDataError(msg, path=path, record=label, field="geometry")
@@ -605,15 +799,24 @@ def _geojson_parts(geometry: object, *, path: Path, label: str) -> list[list[tup
         if not isinstance(raw, list) or not raw:
             msg = f"coordinates are {raw!r}; give an array of [lon, lat] positions"
             raise RouteDataError(msg, path=path, record=label, field=field)
-        part = []
+        # Positions go straight into an array: a tracker file can hold millions.
+        part = np.empty((len(raw), 2))
+        dropped_z = False
         for i, position in enumerate(raw):
-            if not isinstance(position, list) or len(position) < 2:
-                msg = f"position {position!r} is not [lon, lat]"
+            if not isinstance(position, list) or not 2 <= len(position) <= 3:
+                msg = f"position {_short(position)} is not [lon, lat] or [lon, lat, height]"
                 raise RouteDataError(msg, path=path, record=label, field=f"{field}[{i}]")
-            lon = _number(position[0], path=path, label=label, field=f"{field}[{i}][0]")
-            lat = _number(position[1], path=path, label=label, field=f"{field}[{i}][1]")
-            check_lonlat(lon, lat, path=path, label=label, prefix=f"{field}[{i}].")
-            part.append((lon, lat))
+            part[i, 0] = _number(position[0], path=path, label=label, field=f"{field}[{i}][0]")
+            part[i, 1] = _number(position[1], path=path, label=label, field=f"{field}[{i}][1]")
+            dropped_z = dropped_z or len(position) == 3
+        if transform is not None:
+            part[:, 0], part[:, 1] = transform.transform(part[:, 0], part[:, 1])
+        bad = np.flatnonzero((np.abs(part[:, 0]) > 180) | (np.abs(part[:, 1]) > 90))
+        if len(bad):
+            i = int(bad[0])
+            check_lonlat(float(part[i, 0]), float(part[i, 1]), path=path, label=label, prefix=f"{field}[{i}].")
+        if dropped_z:
+            warnings.warn(f"{path}: record {label!r}: {field}: heights dropped; routes are measured on the ellipsoid", RouteDataWarning, stacklevel=3)
         check_line(part, path=path, label=label, field=field)
         parts.append(part)
     return parts

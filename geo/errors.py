@@ -45,3 +45,7 @@ class RouteDataError(ValueError):
         )
         where = [part for part in parts if part]
         super().__init__(": ".join([*where, problem]))
+
+
+class RouteDataWarning(UserWarning):
+    """Input that was read with a change: a skipped feature, dropped heights."""

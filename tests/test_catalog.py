@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import shapely
 
 from geo.catalog import KINDS, load_catalog, load_geojson_routes, load_places, read_routes
-from geo.errors import RouteDataError
+from geo.errors import RouteDataError, RouteDataWarning
 from tests.conftest import CATALOG_IDS, PLACES_PATH, ROUTES_PATH
 
 WAYPOINT = '{{ name = "{name}", lon = {lon}, lat = {lat}, role = "r", coord_conf = "high", route_conf = "low", basis = "b" }}'
@@ -156,8 +157,8 @@ def test_load_geojson_routes__tracker_style(write):
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        ([], r"top-level type is 'list'; expected a GeoJSON FeatureCollection"),
-        ({"type": "Feature"}, r"top-level type is 'Feature'"),
+        ([], r"top-level type is 'list'; expected a FeatureCollection, a Feature or a \(Multi\)LineString"),
+        ({"type": "Feature"}, r"record 'bad': geometry: geometry is missing or null"),
         ({"type": "FeatureCollection", "features": []}, r"features: 'features' is missing or empty"),
         ({"type": "FeatureCollection", "features": [_feature([[1, 2], [3, 4]])]}, r"feature #1'?: id: no id"),
         (
@@ -206,5 +207,49 @@ def test_read_routes__merges_and_rejects_duplicate_ids(write):
 
 
 def test_read_routes__unknown_suffix(write):
-    with pytest.raises(RouteDataError, match=r"unknown route file type '\.shp'; use \.toml \(catalog\), \.geojson, \.gpkg or \.kml"):
+    with pytest.raises(RouteDataError, match=r"unknown route file type '\.shp'; use \.toml \(catalog\), \.geojson, \.gpkg, \.kml or \.csv"):
         read_routes([write("r.shp", "x")])
+
+
+def test_load_geojson_routes__feature_and_bare_geometry(write):
+    feature = {"type": "Feature", "properties": {"name": "One"}, "geometry": {"type": "LineString", "coordinates": [[100, 50], [101, 51]]}}
+    assert list(read_routes([write("one.geojson", json.dumps(feature))])["id"]) == ["One"]
+    bare = {"type": "MultiLineString", "coordinates": [[[100, 50], [101, 51]], [[102, 52], [103, 53]]]}
+    routes = read_routes([write("bare.geojson", json.dumps(bare))])
+    assert list(routes["id"]) == ["bare"] and routes.geometry.iloc[0].geom_type == "MultiLineString"
+
+
+def test_load_geojson_routes__null_geometry_skipped_with_warning(write):
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "gone", "properties": {}, "geometry": None},
+        {"type": "Feature", "id": "kept", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[100, 50], [101, 51]]}},
+    ]}  # fmt: skip
+    with pytest.warns(RouteDataWarning, match=r"record 'gone': geometry is null; feature skipped"):
+        routes = read_routes([write("n.geojson", json.dumps(doc))])
+    assert list(routes["id"]) == ["kept"]
+
+
+def test_load_geojson_routes__heights_dropped_with_warning(write):
+    doc = {"type": "LineString", "coordinates": [[100, 50, 300], [101, 51, 350]]}
+    with pytest.warns(RouteDataWarning, match="heights dropped"):
+        routes = read_routes([write("z.geojson", json.dumps(doc))])
+    assert routes.geometry.iloc[0].wkt == "LINESTRING (100 50, 101 51)"
+
+
+def test_load_geojson_routes__legacy_crs_member_is_reprojected(write):
+    from pyproj import Transformer
+
+    to_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
+    coords = [list(to_3857.transform(100.0, 50.0)), list(to_3857.transform(101.0, 51.0))]
+    doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}},
+           "features": [{"type": "Feature", "id": "m", "properties": {}, "geometry": {"type": "LineString", "coordinates": coords}}]}  # fmt: skip
+    routes = read_routes([write("m.geojson", json.dumps(doc))])
+    np.testing.assert_allclose(shapely.get_coordinates(routes.geometry.iloc[0]), [[100, 50], [101, 51]], atol=1e-9)
+
+
+def test_load_csv_routes__waypoints_in_any_order(write):
+    text = "route_id,seq,name,lon,lat\nr,2,Naushki,106.11,50.39\nr,1,Irkutsk,104.28,52.29\ns,1,A,90,50\ns,2,B,91,50\n"
+    routes = read_routes([write("w.csv", text)])
+    assert list(routes["id"]) == ["r", "s"]
+    assert [w["name"] for w in routes["waypoints"].iloc[0]] == ["Irkutsk", "Naushki"]
+    assert routes.geometry.iloc[0].coords[0] == (104.28, 52.29)

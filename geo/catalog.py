@@ -788,8 +788,11 @@ def _geojson_parts(
     coordinates = geometry.get("coordinates")
     if kind == "LineString":
         raw_parts = [coordinates]
-    elif kind == "MultiLineString" and isinstance(coordinates, list):
+    elif kind == "MultiLineString" and isinstance(coordinates, list) and coordinates:
         raw_parts = coordinates
+    elif kind == "MultiLineString":
+        msg = f"coordinates are {_short(coordinates)}; a MultiLineString needs an array of lines"
+        raise RouteDataError(msg, path=path, record=label, field="geometry.coordinates")
     else:
         msg = f"geometry type {kind!r} is not a line; give a LineString or MultiLineString"
         raise RouteDataError(msg, path=path, record=label, field="geometry.type")

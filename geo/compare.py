@@ -48,7 +48,7 @@ def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> 
         ``lon``, ``lat``, ``km``), ``published_length_km``,
         ``published_segment``, ``measured_segment_km``, ``published_ratio``,
         ``segments`` (every published segment), ``capacity_bcm``,
-        ``diameter_mm`` and ``confidence``.
+        ``diameter_mm``, ``confidence`` and ``sources``.
     """
     records = []
     for key, route in routes.iterrows():
@@ -71,7 +71,8 @@ def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> 
                 "planar_length_km": _km(m["planar_length_m"]),
                 "planar_deviation_pct": round(100 * (m["planar_length_m"] / m["length_m"] - 1), 3),
                 "chord_km": _km(m["chord_m"]),
-                "detour_ratio": round(float(m["detour_ratio"]), 4),
+                # None for a loop (both ends at one place: no chord to compare with)
+                "detour_ratio": _optional(round(float(m["detour_ratio"]), 4)),
                 "countries": countries,
                 "border_crossings": [
                     {
@@ -91,6 +92,7 @@ def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> 
                 "capacity_bcm": _optional(route["capacity_bcm"]),
                 "diameter_mm": _optional(route["diameter_mm"]),
                 "confidence": route["confidence"],
+                "sources": [dict(source) for source in route["sources"]],
             }
         )
     return records

@@ -126,7 +126,7 @@ def route_popup(record: Mapping[str, Any]) -> str:
             "<br>".join(f"{text(c['from'])} → {text(c['to'])} at km {km(c['km'])}" for c in record["border_crossings"])
             or "none",
         ),
-        ("Chord, detour", f"{km(record['chord_km'])} km, ×{record['detour_ratio']:.3f}"),
+        ("Chord, detour", f"{km(record['chord_km'])} km, " + ("loop" if record["detour_ratio"] is None else f"×{record['detour_ratio']:.3f}")),
         ("Planar length", f"{km(record['planar_length_km'])} km ({record['planar_deviation_pct']:+.2f} %)"),
         *(
             (text(s["name"]), f"published {km(s['published_km'])} km, measured {km(s['measured_km'])} km, "

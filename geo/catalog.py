@@ -333,14 +333,7 @@ def load_csv_routes(path: Path | str) -> gpd.GeoDataFrame:
         numbers, coordinates out of range, repeated or missing ``seq``.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        msg = "file not found; check the path"
-        raise RouteDataError(msg, path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read the file ({exc.__class__.__name__}); it must be UTF-8 CSV"
-        raise RouteDataError(msg, path=path) from None
+    text = read_text_file(path, what="UTF-8 CSV", encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -523,15 +516,35 @@ def _gis_number(value: object) -> float | None:
 # validation helpers
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_text_file(path: Path, *, what: str, encoding: str = "utf-8") -> str:
+    """Read a UTF-8 text file or raise a one-line :class:`RouteDataError`.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file should be, for the message (``"UTF-8 CSV"``).
+    encoding
+        ``"utf-8"``, or ``"utf-8-sig"`` to accept a byte-order mark.
+
+    Returns
+    -------
+    text
+        The file's text.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding=encoding)
     except FileNotFoundError:
         msg = "file not found; check the path"
         raise RouteDataError(msg, path=path) from None
     except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read the file ({exc.__class__.__name__}: {exc}); it must be UTF-8 text"
+        msg = f"cannot read the file ({exc.__class__.__name__}); it must be {what}"
         raise RouteDataError(msg, path=path) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_text_file(path, what="UTF-8 text")
     if not text.strip():
         msg = "the file is empty; add [[route]] tables (see geo/data/routes.toml)"
         raise RouteDataError(msg, path=path)
@@ -543,14 +556,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = "file not found; check the path"
-        raise RouteDataError(msg, path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read the file ({exc.__class__.__name__}); GeoJSON must be UTF-8 text"
-        raise RouteDataError(msg, path=path) from None
+    text = read_text_file(path, what="UTF-8 text (GeoJSON)")
     if not text.strip():
         msg = "the file is empty; expected a GeoJSON FeatureCollection"
         raise RouteDataError(msg, path=path)

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
+from geo.catalog import read_text_file
 from geo.errors import RouteDataError
 
 TRADE_COLUMNS = (
@@ -196,14 +197,7 @@ def _read(
     path: Path | str, columns: Sequence[str], numeric: Sequence[str], *, required: Sequence[str]
 ) -> list[dict[str, Any]]:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        msg = "file not found; check the path"
-        raise RouteDataError(msg, path=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        msg = f"cannot read the file ({exc.__class__.__name__}); it must be UTF-8 CSV"
-        raise RouteDataError(msg, path=path) from None
+    text = read_text_file(path, what="UTF-8 CSV", encoding="utf-8-sig")
     reader = csv.DictReader(io.StringIO(text))
     if reader.fieldnames is None:
         msg = f"the file is empty; the first line must name the columns {', '.join(columns)}"

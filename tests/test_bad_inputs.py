@@ -30,7 +30,7 @@ EXPECTED = {
     "nan.geojson": "NaN is not a number in JSON",
     "nested_too_deep.geojson": "position [[104.28, 52.29]] is not [lon, lat]",
     "no_features.geojson": "'features' is missing or empty",
-    "not_utf8.geojson": "cannot read the file (UnicodeDecodeError); GeoJSON must be UTF-8 text",
+    "not_utf8.geojson": "cannot read the file (UnicodeDecodeError); it must be UTF-8 text (GeoJSON)",
     "point_feature.geojson": "geometry type 'Point' is not a line",
     "polygon_feature.geojson": "geometry type 'Polygon' is not a line",
     "repeated_point.geojson": "point 1 repeats point 0 (104.28, 52.29); delete the duplicate",

@@ -34,6 +34,7 @@ import geo
 from geo.catalog import load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import build_country_index, load_countries, load_source_record
+from geo.elevation import load_elevation, route_profile
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
@@ -45,6 +46,7 @@ from geo.trade import format_trade
 from layers.countries import encode_countries
 from layers.maps import index_map, route_map, trade_map
 from layers.page import Asset, inline_assets, render_html
+from layers.profile import profile_png
 from layers.style import route_colours
 from layers.trade import ends_lonlat, trade_layers
 
@@ -55,6 +57,8 @@ COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
 COUNTRIES_OVERVIEW_PATH = DATA_DIR / "countries_overview.geojson"
 COUNTRIES_SOURCE_PATH = DATA_DIR / "countries.source.json"
+ELEVATION_PATH = DATA_DIR / "elevation_5min.npz"
+ELEVATION_SOURCE_PATH = DATA_DIR / "elevation.source.json"
 TRADE_PATH = DATA_DIR / "trade.csv"
 ENERGY_PATH = DATA_DIR / "energy.csv"
 TRADE_PLACES_PATH = DATA_DIR / "trade_places.toml"
@@ -153,10 +157,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _measure(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]]]:
+    routes, measured, records, _ = _measure_with_profiles(args)
+    return routes, measured, records
+
+
+def _measure_with_profiles(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]], list[dict[str, Any]]]:
     routes = read_routes(args.routes or [ROUTES_PATH])
     index = build_country_index(load_countries(COUNTRIES_PATH))
     measured = measure_routes(routes, index, max_segment_m=args.max_segment_km * 1000)
-    return routes, measured, comparison_records(routes, measured)
+    grid = load_elevation(ELEVATION_PATH)
+    profiles = [route_profile(geometry, grid) for geometry in measured.geometry.values]
+    return routes, measured, comparison_records(routes, measured, profiles=profiles), profiles
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -245,7 +256,7 @@ def _build(args: argparse.Namespace) -> int:
         msg = "exists and is not a folder; pass another --out"
         raise RouteDataError(msg, path=out_dir)
     fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
-    routes, measured, records = _measure(args)
+    routes, measured, records, profiles = _measure_with_profiles(args)
     for route_id, source in zip(routes["id"], routes["source_file"], strict=True):
         if route_id in RESERVED_PAGES:
             msg = f"route id {route_id!r} would overwrite {route_id}.html; rename the route"
@@ -281,10 +292,16 @@ def _build(args: argparse.Namespace) -> int:
     )
     outputs["trade.html"] = render_html(trade_page)
     colours = route_colours([r["id"] for r in records])
-    for record, geometry, posts in zip(records, measured.geometry.values, measured["km_posts"], strict=True):
+    images = {}
+    for record, geometry, posts, profile in zip(
+        records, measured.geometry.values, measured["km_posts"], profiles, strict=True
+    ):
+        image_name = f"{record['id']}-profile.png"
+        images[image_name] = profile_png(profile, record, colour=colours[record["id"]])
         page = route_map(
-            record, geometry, posts, colour=colours[record["id"]], countries=countries, method=method, tiles=tiles
-        )
+            record, geometry, posts, colour=colours[record["id"]], countries=countries, method=method, tiles=tiles,
+            profile_image=image_name,
+        )  # fmt: skip
         outputs[f"{record['id']}.html"] = render_html(page)
     if fetch is not None:
         _progress("inlining scripts and stylesheets (--offline)")
@@ -297,6 +314,9 @@ def _build(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in outputs.items():
         write_atomic(out_dir / name, text)
+    for name, image in images.items():
+        _write_file_atomic(out_dir / name, lambda tmp, data=image: tmp.write_bytes(data))
+    outputs.update(images)
     _progress(f"wrote {len(outputs)} files to {out_dir}/ (open {out_dir / 'index.html'})")
     return 0
 
@@ -372,6 +392,8 @@ def method_note(*, max_segment_km: float) -> dict[str, Any]:
         "planar_crs": STUDY_PROJ4,
         "build_date": _build_date(),
         "attribution": source["attribution"],
+        "elevation": "pvlib 5 arc-minute altitude grid (Tilezen/Mapzen terrain), 28 m steps, sampled every 5 km",
+        "elevation_attribution": load_source_record(ELEVATION_SOURCE_PATH)["attribution"],
     }
 
 

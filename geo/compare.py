@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -26,9 +26,17 @@ Format = Literal["table", "csv", "json", "markdown"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown")
 _KM_DECIMALS = 3  # one metre
 _LONLAT_DECIMALS = 5  # about one metre
+ELEVATION_KEYS = (
+    "max_elevation_m", "max_elevation_lonlat", "min_elevation_m", "min_elevation_lonlat", "ascent_m", "descent_m",
+)  # fmt: skip
 
 
-def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+def comparison_records(
+    routes: gpd.GeoDataFrame,
+    measured: gpd.GeoDataFrame,
+    *,
+    profiles: Sequence[Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Return one JSON-ready comparison record per route.
 
     Parameters
@@ -37,6 +45,10 @@ def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> 
         Routes as read by :func:`geo.catalog.read_routes`.
     measured
         The result of :func:`geo.measure.measure_routes` on ``routes``.
+    profiles
+        :func:`geo.elevation.route_profile` of each route, or None; gives
+        ``max_elevation_m``, ``min_elevation_m`` (with ``..._lonlat``),
+        ``ascent_m`` and ``descent_m`` (None without profiles).
 
     Returns
     -------
@@ -51,7 +63,7 @@ def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> 
         ``diameter_mm``, ``confidence`` and ``sources``.
     """
     records = []
-    for key, route in routes.iterrows():
+    for position, (key, route) in enumerate(routes.iterrows()):
         m = measured.loc[key]
         segments = [_segment(seg, route, m) for seg in route["segments"]]
         primary = next((s for s in segments if s["primary"]), None)
@@ -93,9 +105,27 @@ def comparison_records(routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame) -> 
                 "diameter_mm": _optional(route["diameter_mm"]),
                 "confidence": route["confidence"],
                 "sources": [dict(source) for source in route["sources"]],
+                **_elevation(None if profiles is None else profiles[position]),
             }
         )
     return records
+
+
+def _elevation(profile: Mapping[str, Any] | None) -> dict[str, Any]:
+    if profile is None:
+        return dict.fromkeys(ELEVATION_KEYS)
+    return {
+        "max_elevation_m": profile["max_m"],
+        "max_elevation_lonlat": _lonlat(profile["max_lonlat"]),
+        "min_elevation_m": profile["min_m"],
+        "min_elevation_lonlat": _lonlat(profile["min_lonlat"]),
+        "ascent_m": round(profile["ascent_m"]),
+        "descent_m": round(profile["descent_m"]),
+    }
+
+
+def _lonlat(pair: tuple[float, float] | None) -> list[float] | None:
+    return None if pair is None else [round(pair[0], _LONLAT_DECIMALS), round(pair[1], _LONLAT_DECIMALS)]
 
 
 def _segment(segment: dict[str, Any], route: Any, measured: Any) -> dict[str, Any]:
@@ -199,7 +229,7 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
         "id", "name", "kind", "start", "end", "length_km", "planar_length_km", "planar_deviation_pct",
         "chord_km", "detour_ratio", *(f"km_{iso}" for iso in isos), "border_crossings",
         "published_segment", "published_length_km", "measured_segment_km", "published_ratio",
-        "capacity_bcm", "diameter_mm", "confidence",
+        "capacity_bcm", "diameter_mm", "confidence", "max_elevation_m", "min_elevation_m", "ascent_m", "descent_m",
     ]  # fmt: skip
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")

@@ -114,6 +114,7 @@ def route_map(
     countries: EncodedCountries,
     method: Mapping[str, Any],
     tiles: bool = True,
+    profile_image: str | None = None,
 ) -> folium.Map:
     """Build the map of one route, fitted to it, with its measurements.
 
@@ -133,19 +134,28 @@ def route_map(
         How the numbers were made.
     tiles
         Whether to add OpenStreetMap tiles.
+    profile_image
+        File name of the route's elevation profile (next to the page), or None.
 
     Returns
     -------
     m
-        The map, with the measurement table as a panel and as the line's popup.
+        The map, with the measurement table (and the profile) as a panel and
+        the table as the line's popup.
     """
     m = base_map(latlon_bounds(geometry), tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX)
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     route_layer(record, geometry, km_posts, colour=colour).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
+    profile = (
+        ""
+        if profile_image is None
+        else f'<img class="profile" src="{text(profile_image)}" alt="elevation profile of {text(record["name"])}" '
+        'style="width: 100%; max-width: 380px; display: block; margin-top: 4px">'
+    )
     HtmlControl(
-        f"<details open><summary>Measurements</summary>{route_popup(record)}{method_html(method)}</details>",
+        f"<details open><summary>Measurements</summary>{route_popup(record)}{profile}{method_html(method)}</details>",
         css_class="pos2-panel leaflet-bar",
         position="bottomright",
     ).add_to(m)

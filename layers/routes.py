@@ -133,6 +133,12 @@ def route_popup(record: Mapping[str, Any]) -> str:
              f"ratio {s['ratio']:.2f} ({text(s['source'])})")  # fmt: skip
             for s in record["segments"]
         ),
+        *(
+            [("Elevation", f"{record['min_elevation_m']:,.0f} to {record['max_elevation_m']:,.0f} m; "
+              f"climbs {record['ascent_m']:,} m, descends {record['descent_m']:,} m (5' grid)")]
+            if record.get("max_elevation_m") is not None
+            else []
+        ),  # fmt: skip
         ("Capacity", "-" if record["capacity_bcm"] is None else f"{record['capacity_bcm']:g} bcm/yr"),
         ("Diameter", "-" if record["diameter_mm"] is None else f"{record['diameter_mm']:g} mm"),
         ("Status", text(record["status"] or "-")),

@@ -93,7 +93,10 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     first = run("--out", str(out), env_extra=env)
     assert first.returncode == 0, first.stderr
     files = sorted(p.name for p in out.iterdir())
-    expected = ["comparison.csv", "index.html", "routes.geojson", "trade.html", *(f"{rid}.html" for rid in CATALOG_IDS)]
+    expected = [
+        "comparison.csv", "index.html", "routes.geojson", "trade.html",
+        *(f"{rid}.html" for rid in CATALOG_IDS), *(f"{rid}-profile.png" for rid in CATALOG_IDS),
+    ]  # fmt: skip
     assert files == sorted(expected)  # and no temporary files left
     snapshot = {name: (out / name).read_bytes() for name in files}
     assert run("build", "--out", str(out), env_extra=env).returncode == 0

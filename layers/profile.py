@@ -83,7 +83,7 @@ def profile_png(
     draw.rectangle([left, top, width - right, height - bottom], outline=_INK)
     draw.text((left, 6), f"{record['name']}: ground height, m (5' grid) against km from the start", fill=_INK)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

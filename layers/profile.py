@@ -7,11 +7,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw
+from functools import cache
+
+from PIL import Image, ImageDraw, ImageFont
 
 COUNTRY_SHADES = ("#f3efe6", "#e6eef5", "#eef5e6", "#f5e6ee", "#f0f0f0", "#e9e6f5")
 """Backgrounds of the country stretches, cycled in order of appearance."""
 _INK = "#333333"
+
+
+@cache
+def _font() -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """Pillow's built-in font, loaded once (loading it per image is the slow part)."""
+    return ImageFont.load_default()
 
 
 def profile_png(
@@ -56,8 +64,9 @@ def profile_png(
     def y(m: float) -> float:
         return height - bottom - (m - y_bottom) / (y_top - y_bottom) * (height - top - bottom)
 
-    image = Image.new("RGB", (width, height), "white")
+    image = Image.new("P", (width, height), "white")  # a palette image: a few colours, a third of the bytes
     draw = ImageDraw.Draw(image)
+    draw.font = _font()
     crossings = list(record["border_crossings"])
     edges = [0.0, *(c["km"] for c in crossings), length_km]
     first_country = crossings[0]["from"] if crossings else next(iter(record["countries"]), "")
@@ -83,7 +92,7 @@ def profile_png(
     draw.rectangle([left, top, width - right, height - bottom], outline=_INK)
     draw.text((left, 6), f"{record['name']}: ground height, m (5' grid) against km from the start", fill=_INK)
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=6)
+    image.save(out, format="PNG", compress_level=3)
     return out.getvalue()
 
 

@@ -13,6 +13,8 @@ Reported lengths always come from the ellipsoid (:mod:`geo.geodesic`).
 
 from __future__ import annotations
 
+from functools import cache
+
 import geopandas as gpd
 import numpy as np
 from pyproj import CRS, Transformer
@@ -24,7 +26,12 @@ STUDY_PROJ4 = "+proj=eqdc +lat_0=50 +lon_0=95 +lat_1=44 +lat_2=56 +x_0=0 +y_0=0 
 STUDY_CRS = CRS.from_proj4(STUDY_PROJ4)
 """Equidistant conic for the study area (metres)."""
 
-_TO_STUDY = Transformer.from_crs("EPSG:4326", STUDY_CRS, always_xy=True)
+
+
+@cache
+def _to_study() -> Transformer:
+    # Made on first use: building a transformer costs as much as measuring a route.
+    return Transformer.from_crs("EPSG:4326", STUDY_CRS, always_xy=True)
 
 
 def project_routes(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -65,7 +72,7 @@ def planar_lengths_m(lon: FloatArray, lat: FloatArray, starts: IntArray, owner: 
     length_m
         Sum of straight segment lengths in :data:`STUDY_CRS` per line, metres.
     """
-    x, y = _TO_STUDY.transform(lon, lat)
+    x, y = _to_study().transform(lon, lat)
     seg = np.hypot(np.diff(x), np.diff(y)) * segment_mask(starts, len(lon))
     part_of_vertex = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(lon)]))
     line_of_segment = owner[part_of_vertex[:-1]]

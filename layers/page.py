@@ -13,6 +13,9 @@ from folium import plugins
 
 from layers.encoding import PolylineDecoder
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+"""The tile layer, spelled out: looking the provider up in xyzservices costs more than the page."""
 LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
 LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
 JQUERY_JS = ("jquery", "https://code.jquery.com/jquery-3.7.1.min.js")
@@ -55,7 +58,7 @@ def base_map(
     if tiles:
         # After fitBounds: tiles are then requested for the final view only,
         # not first for the world at zoom 1.
-        folium.TileLayer("OpenStreetMap").add_to(m)
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, max_native_zoom=19).add_to(m)
     plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(m)
     plugins.MeasureControl(
         position="topleft",

@@ -9,11 +9,11 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from folium import plugins
 
 from layers.controls import Attribution, GeoJsonDownload, HtmlControl, comparison_panel, legend, method_html
 from layers.coords import latlon_bounds
 from layers.countries import EncodedCountries, countries_layer, countries_pane
+from layers.leaflet_plugins import GroupedLayers
 from layers.page import base_map
 from layers.places import place_layers
 from layers.routes import route_layer, route_popup
@@ -87,12 +87,7 @@ def index_map(
             layer.show = False  # the overview opens on the routes; the trade layers are a click away
             layer.add_to(m)
         year_control.add_to(m)
-    control = plugins.GroupedLayerControl(
-        {name: layers for name, layers in groups.items() if layers}, exclusive_groups=False, collapsed=True
-    )
-    # folium keeps the hidden layers in a set; list them in map order so the page is reproducible.
-    control.layers_untoggle = [layer.get_name() for layers in groups.values() for layer in layers if not layer.show]
-    control.add_to(m)
+    GroupedLayers({name: layers for name, layers in groups.items() if layers}, collapsed=True).add_to(m)
     legend(
         [(r["name"], colours[r["id"]], r["kind"] != "option") for r in records],
         places=places is not None,

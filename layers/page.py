@@ -9,9 +9,9 @@ from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import folium
-from folium import plugins
 
 from layers.encoding import PolylineDecoder
+from layers.leaflet_plugins import Fullscreen, MeasureTool
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -59,14 +59,8 @@ def base_map(
         # After fitBounds: tiles are then requested for the final view only,
         # not first for the world at zoom 1.
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, max_native_zoom=19).add_to(m)
-    plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(m)
-    plugins.MeasureControl(
-        position="topleft",
-        primary_length_unit="kilometers",
-        secondary_length_unit="miles",
-        primary_area_unit="sqkilometers",
-        title="Measure (spherical distances; route km are geodesic, in the popups)",
-    ).add_to(m)
+    Fullscreen().add_to(m)
+    MeasureTool(title="Measure (spherical distances; route km are geodesic, in the popups)").add_to(m)
     return m
 
 

@@ -9,6 +9,7 @@ from geo.compare import comparison_records
 from geo.countries import load_countries
 from layers.countries import encode_countries
 from layers.maps import index_map, route_map
+from layers.encoding import script_json
 from layers.page import render_html
 from layers.style import GROUP_OPTIONS, GROUP_PLACES, GROUP_REFERENCES, text
 from tests.conftest import METHOD_NOTE as METHOD, DATA_DIR, PLACES_PATH
@@ -30,10 +31,11 @@ def test_index_map__groups_every_route(records, measured_catalog, display):
     html = render_html(m)
     assert "L.control.groupedLayers(" in html
     for group in (GROUP_OPTIONS, GROUP_REFERENCES, GROUP_PLACES):
-        assert f'"{group}" : {{' in html
+        assert f'"{group}": {{' in html
     for record in records:
-        assert f'"{text(record["name"])}" : poly_line' not in html  # layers are feature groups, not lines
-        assert f'"{text(record["name"])}" : feature_group_' in html
+        label = script_json(text(record["name"]))
+        assert f"{label}: poly_line" not in html  # layers are feature groups, not lines
+        assert f"{label}: feature_group_" in html
     assert html.count("L.polyline(") == sum(len(g.geoms) if hasattr(g, "geoms") else 1 for g in measured_catalog.geometry)
     assert "download-geojson" in html
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import mimetypes
 import os
 import re
 import sys
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -128,7 +129,7 @@ def _positive_float(text: str) -> float:
     except ValueError:
         msg = f"{text!r} is not a number"
         raise argparse.ArgumentTypeError(msg) from None
-    if not value > 0 or value != value or value == float("inf"):
+    if not (value > 0 and math.isfinite(value)):
         msg = f"{text!r} must be a positive number"
         raise argparse.ArgumentTypeError(msg)
     return value
@@ -137,7 +138,7 @@ def _positive_float(text: str) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version"):
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["build", *args_list]
     args = _parser().parse_args(args_list)
     commands = {"compare": _compare, "trade": _trade, "export": _export}
@@ -231,7 +232,7 @@ def _trade_inputs(args: argparse.Namespace, routes: Any, measured: Any) -> dict[
         if column is not None and column not in ENERGY_COLUMNS[1:4]:
             msg = f"yearly_flow {column!r} is not a column of {ENERGY_PATH.name}; use one of {', '.join(ENERGY_COLUMNS[1:4])}"
             raise RouteDataError(msg, path=route.source_file, record=route.id, field="yearly_flow")
-        capacity = None if route.capacity_bcm != route.capacity_bcm else route.capacity_bcm  # NaN: unknown
+        capacity = None if route.capacity_bcm is None or math.isnan(route.capacity_bcm) else route.capacity_bcm
         pipelines.append((route.name, shapely.get_coordinates(geometry), column, capacity))
     extent = np.vstack([*arcs.values(), *(p[1] for p in pipelines)])
     return {
@@ -338,7 +339,7 @@ _CDN_TO_NPM = [
 ]
 
 
-def _node_modules_fetch(root: Path):  # noqa: ANN202 (returns layers.page.Fetch)
+def _node_modules_fetch(root: Path) -> Callable[[str], Asset]:
     """Return a fetch function that serves CDN URLs from ``node_modules``."""
     if not root.is_dir():
         msg = "not found; run `npm ci --ignore-scripts` in the repository once, then build with --offline again"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -155,7 +156,7 @@ def _km(metres: float) -> float:
 
 
 def _optional(value: Any) -> float | None:
-    return None if value is None or value != value else float(value)  # NaN -> None
+    return None if value is None or math.isnan(value) else float(value)
 
 
 def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") -> str:

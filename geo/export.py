@@ -13,6 +13,7 @@ the route features and skips the points.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -123,7 +124,7 @@ def split_antimeridian(geometry: shapely.Geometry) -> shapely.Geometry:
     for part in shapely.get_parts(geometry):
         coords = shapely.get_coordinates(part)
         current = [coords[0].tolist()]
-        for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:], strict=True):
+        for (x0, y0), (x1, y1) in itertools.pairwise(coords):
             if abs(x1 - x0) > 180:
                 edge = 180.0 if x0 > 0 else -180.0
                 span = (edge - x0) + (-edge - x1) * -1  # both legs to the meridian, unwrapped

@@ -128,7 +128,8 @@ def encode_polyline(lonlat: np.ndarray, *, precision: int = 5) -> str:
     return codes[keep].astype(np.uint8).tobytes().decode("ascii")
 
 
-_ENVIRONMENT = jinja2.Environment(autoescape=False)  # noqa: S701 (scripts, not HTML; data goes through script_json)
+# Scripts, not HTML: data goes through script_json / template_json, not autoescape.
+_ENVIRONMENT = jinja2.Environment(autoescape=False)
 _ENVIRONMENT.filters["script_json"] = script_json
 _ENVIRONMENT.filters["template_json"] = template_json
 

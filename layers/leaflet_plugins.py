@@ -34,8 +34,8 @@ class Fullscreen(JSCSSMixin, ScriptElement):
         "L.control.fullscreen({{ this.options|script_json }}).addTo({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
-    default_js = [("Control.Fullscreen.js", "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js")]
-    default_css = [("Control.FullScreen.css", "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css")]
+    default_js = (("Control.Fullscreen.js", "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js"),)
+    default_css = (("Control.FullScreen.css", "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css"),)
 
     def __init__(self, *, position: str = "topleft", title: str = "Full screen", title_cancel: str = "Leave full screen") -> None:
         super().__init__()
@@ -72,8 +72,8 @@ class MeasureTool(JSCSSMixin, ScriptElement):
         })();
         {% endmacro %}"""
     )
-    default_js = [("leaflet_measure_js", "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js")]
-    default_css = [("leaflet_measure_css", "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css")]
+    default_js = (("leaflet_measure_js", "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js"),)
+    default_css = (("leaflet_measure_css", "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css"),)
 
     def __init__(self, *, title: str, position: str = "topleft") -> None:
         super().__init__()
@@ -117,18 +117,18 @@ class GroupedLayers(JSCSSMixin, ScriptElement):
         {%- endfor %}
         {% endmacro %}"""
     )
-    default_js = [
+    default_js = (
         (
             "leaflet.groupedlayercontrol.min.js",
             "https://cdnjs.cloudflare.com/ajax/libs/leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.js",
         )
-    ]
-    default_css = [
+    ,)
+    default_css = (
         (
             "leaflet.groupedlayercontrol.min.css",
             "https://cdnjs.cloudflare.com/ajax/libs/leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.css",
         )
-    ]
+    ,)
 
     def __init__(self, groups: Mapping[str, Sequence[folium.FeatureGroup]], *, collapsed: bool = True) -> None:
         super().__init__()

@@ -130,7 +130,7 @@ def route_popup(record: Mapping[str, Any]) -> str:
         ("Planar length", f"{km(record['planar_length_km'])} km ({record['planar_deviation_pct']:+.2f} %)"),
         *(
             (text(s["name"]), f"published {km(s['published_km'])} km, measured {km(s['measured_km'])} km, "
-             f"ratio {s['ratio']:.2f} ({text(s['source'])})")  # fmt: skip
+             f"ratio {s['ratio']:.2f} ({text(s['source'])})")
             for s in record["segments"]
         ),
         *(
@@ -138,7 +138,7 @@ def route_popup(record: Mapping[str, Any]) -> str:
               f"climbs {record['ascent_m']:,} m, descends {record['descent_m']:,} m (5' grid)")]
             if record.get("max_elevation_m") is not None
             else []
-        ),  # fmt: skip
+        ),
         ("Capacity", "-" if record["capacity_bcm"] is None else f"{record['capacity_bcm']:g} bcm/yr"),
         ("Diameter", "-" if record["diameter_mm"] is None else f"{record['diameter_mm']:g} mm"),
         ("Status", text(record["status"] or "-")),

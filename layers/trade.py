@@ -279,7 +279,7 @@ def trade_layers(
             [r["year"], r["cn_imports_from_ru_usd_bn"], r["cn_exports_to_ru_usd_bn"], r["total_usd_bn"],
              text(r["confidence"]), text(r["source"])]
             for r in trade
-        ],  # fmt: skip
+        ],
         f'<div class="trade-popup">{chart}</div>',
     ).add_to(flows_layer)
     energy_layer = folium.FeatureGroup(name="Energy flows (width: bcm/yr flow or capacity)")

@@ -1,0 +1,89 @@
+"""Tests for geo.leastcost: the solver on synthetic grids with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from geo.errors import RouteDataError
+from geo.leastcost import least_cost_path
+
+CELL_M = 5_000.0
+
+
+def test_uniform_grid__straight_line_is_optimal():
+    cost = np.ones((20, 30))
+    path = least_cost_path(cost, [(10, 2), (10, 27)], cell_m=CELL_M)
+    assert path.cells == [(10, c) for c in range(2, 28)]
+    assert path.cost == pytest.approx(25 * CELL_M)
+
+
+def test_uniform_grid__diagonal_costs_sqrt2():
+    path = least_cost_path(np.ones((12, 12)), [(0, 0), (10, 10)], cell_m=CELL_M)
+    assert path.cost == pytest.approx(10 * 2**0.5 * CELL_M)
+    assert len(path.cells) == 11
+
+
+def test_cheap_corridor__known_optimum():
+    # Expensive everywhere but row 15; from (5, 0) to (5, 39) the optimum dips to the corridor.
+    cost = np.full((20, 40), 10.0)
+    cost[15, :] = 1.0
+    path = least_cost_path(cost, [(5, 0), (5, 39)], cell_m=CELL_M)
+    straight = 39 * 10.0 * CELL_M
+    assert path.cost < straight
+    assert sum(r == 15 for r, _ in path.cells) >= 25
+
+
+def test_barrier__never_crossed():
+    cost = np.ones((30, 30))
+    cost[:, 15] = np.inf  # a wall ...
+    cost[27, 15] = 1.0  # ... with one gap
+    path = least_cost_path(cost, [(2, 2), (2, 28)], cell_m=CELL_M)
+    assert all(np.isfinite(cost[r, c]) for r, c in path.cells)
+    assert (27, 15) in path.cells
+
+
+def test_via_point__visited_in_order():
+    cost = np.ones((20, 20))
+    path = least_cost_path(cost, [(0, 0), (19, 0), (19, 19)], cell_m=CELL_M)
+    assert path.cells[0] == (0, 0) and path.cells[-1] == (19, 19)
+    assert (19, 0) in path.cells
+    assert path.cost == pytest.approx(38 * CELL_M)
+
+
+def test_country_multiplier__moves_the_path():
+    cost = np.ones((20, 40))
+    zone = np.zeros((20, 40), dtype=np.int64)
+    zone[:10, :] = 1  # the northern half is another country
+    cheap = least_cost_path(cost, [(9, 0), (9, 39)], cell_m=CELL_M, zone=zone)
+    taxed = cost.copy()
+    taxed[zone == 1] = 3.0  # that country costs three times as much
+    moved = least_cost_path(taxed, [(9, 0), (9, 39)], cell_m=CELL_M, zone=zone)
+    assert all(r == 9 for r, _ in cheap.cells)
+    assert all(zone[r, c] == 0 for r, c in moved.cells[1:-1])
+
+
+def test_crossing_cost__fewer_crossings():
+    cost = np.ones((10, 40))
+    zone = np.zeros((10, 40), dtype=np.int64)
+    zone[:, 10:13] = 1  # a strip of another country, with a way round at row 9
+    zone[9, 10:13] = 0
+    free = least_cost_path(cost, [(0, 0), (0, 39)], cell_m=CELL_M, zone=zone)
+    assert free.crossings == 2
+    priced = least_cost_path(cost, [(0, 0), (0, 39)], cell_m=CELL_M, zone=zone, crossing_cost=100 * CELL_M)
+    assert priced.crossings == 0 and priced.cost > free.cost
+
+
+@pytest.mark.parametrize(
+    ("waypoints", "message"),
+    [
+        ([(0, 0), (50, 0)], r"waypoint 1 at cell \(50, 0\) is outside the 10 x 10 grid"),
+        ([(0, 0), (5, 5)], r"waypoint 1 at cell \(5, 5\) is on an impassable cell"),
+        ([(0, 0), (9, 9)], r"no passable path from \(0, 0\) to \(9, 9\)"),
+    ],
+)
+def test_errors(waypoints, message):
+    cost = np.ones((10, 10))
+    cost[5, :] = np.inf  # cuts the grid in two
+    with pytest.raises(RouteDataError, match=message):
+        least_cost_path(cost, waypoints, cell_m=CELL_M)

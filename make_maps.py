@@ -5,6 +5,7 @@
     python make_maps.py compare [--routes PATH ...] [--format table|csv|json|markdown]
     python make_maps.py trade [--trade PATH] [--format table|csv|json] [--year YEAR]
     python make_maps.py export [--routes PATH ...] --format geojson|gpkg|csv|kml --out PATH
+    python make_maps.py route --from LON,LAT --to LON,LAT [--via LON,LAT ...] [--cell-km 5] [--avoid ISO3 ...] [--out PATH]
 
 This is the only module that knows file paths: the shipped data under
 ``geo/data/``, the output folder ``maps/`` and, for ``--offline``, the
@@ -28,6 +29,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -39,6 +41,7 @@ from geo.elevation import load_elevation, route_profile
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
+from geo.leastcost import cost_surface, least_cost_path, load_cost_config, load_lakes
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, load_energy, load_trade, trade_summary
@@ -58,6 +61,9 @@ COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
 COUNTRIES_OVERVIEW_PATH = DATA_DIR / "countries_overview.geojson"
 COUNTRIES_SOURCE_PATH = DATA_DIR / "countries.source.json"
+COUNTRIES_BOX_LONLAT = (46.0, 30.0, 146.0, 74.0)  # the box the boundary and elevation extracts cover
+COST_PATH = DATA_DIR / "cost.toml"
+LAKES_PATH = DATA_DIR / "lakes.geojson"
 ELEVATION_PATH = DATA_DIR / "elevation_5min.npz"
 ELEVATION_SOURCE_PATH = DATA_DIR / "elevation.source.json"
 TRADE_PATH = DATA_DIR / "trade.csv"
@@ -116,6 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     common(export)
     export.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="file format")
     export.add_argument("--out", type=Path, required=True, metavar="PATH", help="the file to write")
+    route = sub.add_parser("route", help="suggest a least-cost route between two points (and via points)")
+    route.add_argument("--from", dest="start", type=_lonlat_arg, required=True, metavar="LON,LAT")
+    route.add_argument("--to", dest="end", type=_lonlat_arg, required=True, metavar="LON,LAT")
+    route.add_argument("--via", type=_lonlat_arg, nargs="+", default=[], metavar="LON,LAT", help="points to pass, in order")
+    route.add_argument("--cell-km", type=_positive_float, default=5.0, metavar="KM", help="grid cell size (default %(default)g km)")
+    route.add_argument("--avoid", nargs="+", default=[], metavar="ISO3", help="countries the route may not enter")
+    route.add_argument("--out", type=Path, metavar="PATH", help="write the suggested route as GeoJSON")
+    route.add_argument("--format", choices=FORMATS, default="table", help="output format (default %(default)s)")
     trade = sub.add_parser("trade", help="print China-Russia trade by year and the headline figures")
     trade.add_argument("--trade", type=Path, metavar="PATH", help="your own trade CSV (same columns as geo/data/trade.csv)")
     trade.add_argument("--format", choices=TRADE_FORMATS, default="table", help="output format (default %(default)s)")
@@ -141,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["build", *args_list]
     args = _parser().parse_args(args_list)
-    commands = {"compare": _compare, "trade": _trade, "export": _export}
+    commands = {"compare": _compare, "trade": _trade, "export": _export, "route": _route}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RouteDataWarning)
         try:
@@ -174,6 +188,67 @@ def _measure_with_profiles(args: argparse.Namespace) -> tuple[Any, Any, list[dic
 def _compare(args: argparse.Namespace) -> int:
     _, _, records = _measure(args)
     sys.stdout.write(format_comparison(records, args.format))
+    return 0
+
+
+def _lonlat_arg(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(part) for part in text.split(","))
+    except ValueError:
+        msg = f"{text!r} is not LON,LAT (two numbers, e.g. 104.28,52.29)"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        msg = f"{text!r} is outside -180..180, -90..90 (lon first)"
+        raise argparse.ArgumentTypeError(msg)
+    return lon, lat
+
+
+def _route(args: argparse.Namespace) -> int:
+    points = [args.start, *args.via, args.end]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    west, south, east, north = COUNTRIES_BOX_LONLAT
+    for i, (lon, lat) in enumerate(points):
+        if not (west <= lon <= east and south <= lat <= north):
+            msg = f"point {i} ({lon}, {lat}) is outside the study area {COUNTRIES_BOX_LONLAT} (lon, lat)"
+            raise RouteDataError(msg, field="--from/--via/--to")
+    margin = max(3.0, 0.25 * max(max(lons) - min(lons), max(lats) - min(lats)))
+    box = (max(west, min(lons) - margin), max(south, min(lats) - margin), min(east, max(lons) + margin), min(north, max(lats) + margin))
+    config = load_cost_config(COST_PATH)
+    index = build_country_index(load_countries(COUNTRIES_PATH))
+    grid = load_elevation(ELEVATION_PATH)
+    surface = cost_surface(
+        box, cell_km=args.cell_km, countries=index, elevation=grid, lakes=load_lakes(LAKES_PATH), config=config,
+        avoid=[iso.upper() for iso in args.avoid],
+    )  # fmt: skip
+    rows, cols = surface.cost.shape
+    _progress(f"solving on a {rows} x {cols} grid of {args.cell_km:g} km cells ...")
+    cells = [surface.cell_of(lon, lat) for lon, lat in points]
+    path = least_cost_path(
+        surface.cost, cells, cell_m=surface.cell_m, zone=surface.zone, crossing_cost=config.crossing_cost_km * 1000
+    )
+    coords = surface.lonlat_of(path.cells)
+    coords[0], coords[-1] = points[0], points[-1]
+    keep = np.r_[True, (np.diff(coords, axis=0) != 0).any(axis=1)]
+    line = shapely.LineString(coords[keep])
+    name = f"Suggested route {points[0]} to {points[-1]}" + (f" avoiding {', '.join(args.avoid)}" if args.avoid else "")
+    routes = gpd.GeoDataFrame(
+        [{"id": "suggested", "name": name, "kind": "imported", "status": "least-cost suggestion", "capacity_bcm": None,
+          "diameter_mm": None, "confidence": "low", "segments": [], "yearly_flow": None, "source_file": str(COST_PATH),
+          "sources": [{"publisher": "this tool", "year": None, "title": "least-cost path over geo/data/cost.toml"}],
+          "waypoints": [{"name": "from"}, {"name": "to"}]}],
+        geometry=[line], crs="EPSG:4326",
+    )  # fmt: skip
+    measured = measure_routes(routes, index)
+    records = comparison_records(routes, measured, profiles=[route_profile(measured.geometry.iloc[0], grid)])
+    records[0]["cost"] = round(path.cost / 1000, 1)
+    records[0]["cost_unit"] = "km of flat pipe in one country"
+    sys.stdout.write(format_comparison(records, args.format))
+    if args.format == "table":
+        print(f"cost: {records[0]['cost']:,.1f} {records[0]['cost_unit']} (parameters: {COST_PATH.name})")
+    if args.out is not None:
+        method = method_note(max_segment_km=DEFAULT_MAX_SEGMENT_M / 1000)
+        write_atomic(args.out, routes_geojson(measured, records, method=method))
+        _progress(f"wrote {args.out}")
     return 0
 
 

@@ -132,3 +132,204 @@ def _edges(
         targets.append(index[r1, c1][ok])
     # A zero weight would read as "no edge" in a sparse matrix; costs are positive.
     return np.concatenate(weights), (np.concatenate(sources), np.concatenate(targets))
+
+
+# --------------------------------------------------------------------------
+# The cost surface over real geography
+
+
+@dataclass(frozen=True)
+class CostConfig:
+    """Parameters of the cost surface (``geo/data/cost.toml`` documents each)."""
+
+    base: float
+    slope_per_percent: float
+    offshore: float
+    crossing_cost_km: float
+    country_multiplier: dict[str, float]
+    protected: list[dict[str, object]]
+
+
+def load_cost_config(path: object) -> CostConfig:
+    """Read and check the cost parameters.
+
+    Parameters
+    ----------
+    path
+        ``cost.toml``.
+
+    Returns
+    -------
+    config
+        The parameters, protected areas with a shapely ``polygon``.
+    """
+    import tomllib
+    from pathlib import Path
+
+    import shapely
+
+    from geo.catalog import read_text_file
+
+    path = Path(str(path))
+    try:
+        data = tomllib.loads(read_text_file(path, what="UTF-8 TOML"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RouteDataError(f"not valid TOML: {exc}", path=path) from None
+    numbers = {}
+    for key in ("base", "slope_per_percent", "offshore", "crossing_cost_km"):
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+            raise RouteDataError(f"{value!r} must be a number of zero or more", path=path, field=key)
+        numbers[key] = float(value)
+    if numbers["base"] <= 0:
+        raise RouteDataError("base must be more than 0", path=path, field="base")
+    multipliers = data.get("country_multiplier", {})
+    for iso, factor in multipliers.items():
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not factor > 0:
+            raise RouteDataError(f"{factor!r} must be a positive factor", path=path, record=iso, field="country_multiplier")
+    protected = []
+    for i, area in enumerate(data.get("protected", [])):
+        try:
+            polygon = shapely.Polygon(area["lonlat"])
+            factor = float(area["multiplier"])
+        except (KeyError, TypeError, ValueError):
+            raise RouteDataError("needs name, multiplier, source and lonlat (a closed ring)", path=path, field=f"protected[{i}]") from None
+        if not polygon.is_valid or not factor > 0 or not area.get("source"):
+            raise RouteDataError("needs a valid ring, a positive multiplier and a source", path=path, field=f"protected[{i}]")
+        protected.append({"name": area.get("name", f"area {i}"), "multiplier": factor, "polygon": polygon})
+    return CostConfig(**numbers, country_multiplier={k: float(v) for k, v in multipliers.items()}, protected=protected)
+
+
+@dataclass(frozen=True)
+class CostSurface:
+    """A cost grid in the study-area projection.
+
+    Attributes
+    ----------
+    cost, zone
+        Per cell: cost per metre (inf: barrier) and country number (-1: none).
+    iso3
+        Country code of each zone number.
+    x0, y0
+        Projected centre of cell (0, 0), the north-west corner, metres.
+    cell_m
+        Cell size, metres.
+    """
+
+    cost: NDArray[np.float64]
+    zone: NDArray[np.int64]
+    iso3: list[str]
+    x0: float
+    y0: float
+    cell_m: float
+
+    def cell_of(self, lon: float, lat: float) -> Cell:
+        """Return the (row, col) holding a lon/lat point."""
+        from geo.projection import to_study
+
+        x, y = to_study(np.array([lon]), np.array([lat]))
+        return int(round((self.y0 - y[0]) / self.cell_m)), int(round((x[0] - self.x0) / self.cell_m))
+
+    def lonlat_of(self, cells: Sequence[Cell]) -> NDArray[np.float64]:
+        """Return the lon/lat of cell centres, shape (n, 2)."""
+        from geo.projection import from_study
+
+        rc = np.asarray(cells, dtype=float).reshape(-1, 2)
+        lon, lat = from_study(self.x0 + rc[:, 1] * self.cell_m, self.y0 - rc[:, 0] * self.cell_m)
+        return np.column_stack([lon, lat])
+
+
+def cost_surface(
+    bbox_lonlat: tuple[float, float, float, float],
+    *,
+    cell_km: float,
+    countries: object,
+    elevation: object,
+    lakes: Sequence[object],
+    config: CostConfig,
+    avoid: Sequence[str] = (),
+) -> CostSurface:
+    """Build the cost grid over a lon/lat box.
+
+    Parameters
+    ----------
+    bbox_lonlat
+        ``(west, south, east, north)``.
+    cell_km
+        Cell size, km.
+    countries
+        A :class:`geo.countries.CountryIndex`.
+    elevation
+        A :class:`geo.elevation.ElevationGrid`.
+    lakes
+        Lake polygons (barriers).
+    config
+        From :func:`load_cost_config`.
+    avoid
+        ISO3 codes of countries the route may not enter.
+
+    Returns
+    -------
+    surface
+        The grid: cost per metre per cell and country zones.
+    """
+    import shapely
+
+    from geo.countries import NO_COUNTRY
+    from geo.projection import from_study, to_study
+
+    west, south, east, north = bbox_lonlat
+    edge = np.linspace(0, 1, 50)
+    ring_lon = np.r_[west + (east - west) * edge, np.full(50, east), east - (east - west) * edge, np.full(50, west)]
+    ring_lat = np.r_[np.full(50, south), south + (north - south) * edge, np.full(50, north), north - (north - south) * edge]
+    x, y = to_study(ring_lon, ring_lat)
+    cell_m = cell_km * 1000.0
+    cols = int(np.ceil((x.max() - x.min()) / cell_m)) + 1
+    rows = int(np.ceil((y.max() - y.min()) / cell_m)) + 1
+    if rows * cols > 25_000_000:
+        raise RouteDataError(f"a {rows} x {cols} grid is too large; use a larger --cell-km", field="cell_km")
+    x0, y0 = float(x.min()), float(y.max())
+    gx, gy = np.meshgrid(x0 + np.arange(cols) * cell_m, y0 - np.arange(rows) * cell_m)
+    lon, lat = from_study(gx.ravel(), gy.ravel())
+    points = shapely.points(lon, lat)
+    iso_of_cell = countries.country_of(points)  # type: ignore[attr-defined]
+    codes = sorted({str(c) for c in iso_of_cell if c != NO_COUNTRY})
+    zone = np.full(rows * cols, -1, dtype=np.int64)
+    for number, iso in enumerate(codes):
+        zone[iso_of_cell == iso] = number
+    height = elevation.sample(lon, lat).reshape(rows, cols)  # type: ignore[attr-defined]
+    dz_dy, dz_dx = np.gradient(np.nan_to_num(height, nan=0.0), cell_m)
+    slope_pct = 100.0 * np.hypot(dz_dx, dz_dy)
+    cost = config.base * (1.0 + config.slope_per_percent * slope_pct).ravel()
+    for iso, factor in config.country_multiplier.items():
+        if iso in codes:
+            cost[zone == codes.index(iso)] *= factor
+    cost[zone == -1] *= config.offshore
+    for area in config.protected:
+        inside = shapely.contains_xy(area["polygon"], lon, lat)
+        cost[inside] *= float(area["multiplier"])  # type: ignore[arg-type]
+    # A cell is shut when its centre lies within about one cell of the shore, so
+    # that no step between two open cells cuts across a bay (degrees of
+    # longitude shrink with latitude: the margin is taken at the lake's latitude).
+    tree = shapely.STRtree(points)
+    for lake in lakes:
+        lat_mid = (lake.bounds[1] + lake.bounds[3]) / 2
+        margin_deg = cell_km / (111.32 * max(np.cos(np.radians(lat_mid)), 0.2))
+        cost[tree.query(shapely.buffer(lake, margin_deg), predicate="contains")] = np.inf
+    for iso in avoid:
+        if iso in codes:
+            cost[zone == codes.index(iso)] = np.inf
+    return CostSurface(cost.reshape(rows, cols), zone.reshape(rows, cols), codes, x0, y0, cell_m)
+
+
+def load_lakes(path: object) -> list[object]:
+    """Read the lake polygons (``lakes.geojson``) as shapely geometries."""
+    import json
+    from pathlib import Path
+
+    import shapely
+
+    from geo.catalog import read_text_file
+
+    document = json.loads(read_text_file(Path(str(path)), what="UTF-8 GeoJSON"))
+    return [shapely.from_geojson(json.dumps(f["geometry"])) for f in document["features"]]

@@ -77,3 +77,18 @@ def planar_lengths_m(lon: FloatArray, lat: FloatArray, starts: IntArray, owner: 
     part_of_vertex = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(lon)]))
     line_of_segment = owner[part_of_vertex[:-1]]
     return np.bincount(line_of_segment, weights=seg, minlength=n_lines)
+
+
+@cache
+def _from_study() -> Transformer:
+    return Transformer.from_crs(STUDY_CRS, "EPSG:4326", always_xy=True)
+
+
+def to_study(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Project lon/lat degrees to :data:`STUDY_CRS` metres (x, y)."""
+    return _to_study().transform(lon, lat)
+
+
+def from_study(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Return lon/lat degrees of :data:`STUDY_CRS` coordinates."""
+    return _from_study().transform(x, y)

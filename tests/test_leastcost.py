@@ -87,3 +87,78 @@ def test_errors(waypoints, message):
     cost[5, :] = np.inf  # cuts the grid in two
     with pytest.raises(RouteDataError, match=message):
         least_cost_path(cost, waypoints, cell_m=CELL_M)
+
+
+# --- the cost surface over real geography and the route command ---------------
+
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import shapely  # noqa: E402
+
+import make_maps  # noqa: E402
+from geo.elevation import load_elevation  # noqa: E402
+from geo.leastcost import cost_surface, load_cost_config, load_lakes  # noqa: E402
+from tests.conftest import REPO_DIR  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def surface_inputs(country_index):
+    return {
+        "countries": country_index,
+        "elevation": load_elevation(make_maps.ELEVATION_PATH),
+        "lakes": load_lakes(make_maps.LAKES_PATH),
+        "config": load_cost_config(make_maps.COST_PATH),
+    }
+
+
+def test_cost_surface__lakes_and_avoided_countries_are_barriers(surface_inputs):
+    surface = cost_surface((100, 49, 112, 56), cell_km=10, avoid=["MNG"], **surface_inputs)
+    baikal = surface.cell_of(108.0, 53.5)
+    assert np.isinf(surface.cost[baikal])
+    darkhan = surface.cell_of(105.92, 49.49)  # Mongolia, in the box
+    assert np.isinf(surface.cost[darkhan])
+    irkutsk = surface.cell_of(104.28, 52.29)
+    assert np.isfinite(surface.cost[irkutsk]) and surface.iso3[surface.zone[irkutsk]] == "RUS"
+
+
+def test_cost_surface__protected_area_costs_more(surface_inputs):
+    surface = cost_surface((85, 47, 91, 51), cell_km=10, **surface_inputs)
+    inside, outside = surface.cell_of(87.7, 49.35), surface.cell_of(85.5, 50.5)
+    multiplier = surface_inputs["config"].protected[0]["multiplier"]
+    assert surface.cost[inside] >= multiplier * surface_inputs["config"].base
+    assert surface.cost[outside] < multiplier * surface_inputs["config"].base
+
+
+def _route(*args):
+    result = subprocess.run(
+        [sys.executable, str(REPO_DIR / "make_maps.py"), "route", *args],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    return result
+
+
+def test_route__around_baikal_never_across_it(tmp_path):
+    out = tmp_path / "r.geojson"
+    result = _route("--from", "103.9,53.4", "--to", "109.6,53.6", "--cell-km", "5", "--format", "json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    (record,) = json.loads(result.stdout)
+    line = shapely.geometry.shape(json.loads(out.read_text())["features"][0]["geometry"])
+    baikal = max(load_lakes(make_maps.LAKES_PATH), key=lambda g: g.area)
+    assert not line.intersects(baikal)
+    assert record["length_km"] > 400 and record["cost"] > 0
+
+
+def test_route__avoid_a_country():
+    via = _route("--from", "104.28,52.29", "--to", "116.41,39.90", "--format", "json")
+    avoid = _route("--from", "104.28,52.29", "--to", "116.41,39.90", "--avoid", "MNG", "--format", "json")
+    (through,), (around,) = json.loads(via.stdout), json.loads(avoid.stdout)
+    assert through["countries"].get("MNG", 0) > 100
+    assert "MNG" not in around["countries"] and around["length_km"] > through["length_km"]
+
+
+def test_route__outside_the_study_area():
+    result = _route("--from", "10,10", "--to", "116.41,39.90")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "point 0 (10.0, 10.0) is outside the study area" in result.stderr

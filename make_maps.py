@@ -41,7 +41,7 @@ from geo.elevation import load_elevation, route_profile
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
-from geo.leastcost import cost_surface, least_cost_path, load_cost_config, load_lakes
+from geo.leastcost import load_cost_config, load_lakes, suggest_route
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, load_energy, load_trade, trade_summary
@@ -61,8 +61,11 @@ COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
 COUNTRIES_OVERVIEW_PATH = DATA_DIR / "countries_overview.geojson"
 COUNTRIES_SOURCE_PATH = DATA_DIR / "countries.source.json"
-COUNTRIES_BOX_LONLAT = (46.0, 30.0, 146.0, 74.0)  # the box the boundary and elevation extracts cover
 COST_PATH = DATA_DIR / "cost.toml"
+SUGGESTED_PATH = DATA_DIR / "suggested_routes.geojson"
+SUGGESTED_SOURCE_PATH = DATA_DIR / "suggested_routes.source.json"
+DEFAULT_ROUTE_FILES = (ROUTES_PATH, SUGGESTED_PATH)
+"""Without --routes: the catalog and the least-cost suggestions."""
 LAKES_PATH = DATA_DIR / "lakes.geojson"
 ELEVATION_PATH = DATA_DIR / "elevation_5min.npz"
 ELEVATION_SOURCE_PATH = DATA_DIR / "elevation.source.json"
@@ -177,12 +180,26 @@ def _measure(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]]]:
 
 
 def _measure_with_profiles(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]], list[dict[str, Any]]]:
-    routes = read_routes(args.routes or [ROUTES_PATH])
+    if not args.routes:
+        _warn_if_suggestions_stale()
+    routes = read_routes(args.routes or list(DEFAULT_ROUTE_FILES))
     index = build_country_index(load_countries(COUNTRIES_PATH))
     measured = measure_routes(routes, index, max_segment_m=args.max_segment_km * 1000)
     grid = load_elevation(ELEVATION_PATH)
     profiles = [route_profile(geometry, grid) for geometry in measured.geometry.values]
     return routes, measured, comparison_records(routes, measured, profiles=profiles), profiles
+
+
+def _warn_if_suggestions_stale() -> None:
+    import hashlib
+
+    recorded = load_source_record(SUGGESTED_SOURCE_PATH)["input_sha256"].get(COST_PATH.name)
+    if recorded != hashlib.sha256(COST_PATH.read_bytes()).hexdigest():
+        warnings.warn(
+            f"{SUGGESTED_PATH.name} was computed with another {COST_PATH.name}; run tools/build_suggestions.py",
+            RouteDataWarning,
+            stacklevel=2,
+        )
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -205,31 +222,13 @@ def _lonlat_arg(text: str) -> tuple[float, float]:
 
 def _route(args: argparse.Namespace) -> int:
     points = [args.start, *args.via, args.end]
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    west, south, east, north = COUNTRIES_BOX_LONLAT
-    for i, (lon, lat) in enumerate(points):
-        if not (west <= lon <= east and south <= lat <= north):
-            msg = f"point {i} ({lon}, {lat}) is outside the study area {COUNTRIES_BOX_LONLAT} (lon, lat)"
-            raise RouteDataError(msg, field="--from/--via/--to")
-    margin = max(3.0, 0.25 * max(max(lons) - min(lons), max(lats) - min(lats)))
-    box = (max(west, min(lons) - margin), max(south, min(lats) - margin), min(east, max(lons) + margin), min(north, max(lats) + margin))
     config = load_cost_config(COST_PATH)
     index = build_country_index(load_countries(COUNTRIES_PATH))
     grid = load_elevation(ELEVATION_PATH)
-    surface = cost_surface(
-        box, cell_km=args.cell_km, countries=index, elevation=grid, lakes=load_lakes(LAKES_PATH), config=config,
-        avoid=[iso.upper() for iso in args.avoid],
+    line, cost_km, _ = suggest_route(
+        points, cell_km=args.cell_km, countries=index, elevation=grid, lakes=load_lakes(LAKES_PATH), config=config,
+        avoid=args.avoid, progress=_progress,
     )  # fmt: skip
-    rows, cols = surface.cost.shape
-    _progress(f"solving on a {rows} x {cols} grid of {args.cell_km:g} km cells ...")
-    cells = [surface.cell_of(lon, lat) for lon, lat in points]
-    path = least_cost_path(
-        surface.cost, cells, cell_m=surface.cell_m, zone=surface.zone, crossing_cost=config.crossing_cost_km * 1000
-    )
-    coords = surface.lonlat_of(path.cells)
-    coords[0], coords[-1] = points[0], points[-1]
-    keep = np.r_[True, (np.diff(coords, axis=0) != 0).any(axis=1)]
-    line = shapely.LineString(coords[keep])
     name = f"Suggested route {points[0]} to {points[-1]}" + (f" avoiding {', '.join(args.avoid)}" if args.avoid else "")
     routes = gpd.GeoDataFrame(
         [{"id": "suggested", "name": name, "kind": "imported", "status": "least-cost suggestion", "capacity_bcm": None,
@@ -240,7 +239,7 @@ def _route(args: argparse.Namespace) -> int:
     )  # fmt: skip
     measured = measure_routes(routes, index)
     records = comparison_records(routes, measured, profiles=[route_profile(measured.geometry.iloc[0], grid)])
-    records[0]["cost"] = round(path.cost / 1000, 1)
+    records[0]["cost"] = round(cost_km, 1)
     records[0]["cost_unit"] = "km of flat pipe in one country"
     sys.stdout.write(format_comparison(records, args.format))
     if args.format == "table":

@@ -34,10 +34,11 @@ from pyproj.exceptions import CRSError
 
 from geo.errors import RouteDataError, RouteDataWarning
 
-KINDS = ("option", "reference", "imported")
+KINDS = ("option", "reference", "suggested", "imported")
 """``option``: a Power of Siberia 2 routing or alternative; ``reference``: an
-existing or competing line; ``imported``: a line from a user GeoJSON file
-that says nothing about its kind."""
+existing or competing line; ``suggested``: a least-cost suggestion
+(``tools/build_suggestions.py``); ``imported``: a line from a user file that
+says nothing about its kind."""
 CONFIDENCES = ("high", "medium", "low")
 PLACE_CATEGORIES = (
     "gas_field",
@@ -59,6 +60,7 @@ ROUTE_COLUMNS = [
     "waypoints",
     "segments",
     "yearly_flow",
+    "cost_km",
     "source_file",
 ]
 _ROUTE_REQUIRED = ("id", "name", "kind", "confidence", "sources", "waypoints")
@@ -286,6 +288,7 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
                 "waypoints": waypoints,
                 "segments": [],
                 "yearly_flow": None,
+                "cost_km": _optional_number(properties, "cost_km", path=path, label=route_id),
                 "source_file": str(path),
                 "geometry": geometry,
             }
@@ -398,6 +401,7 @@ def load_csv_routes(path: Path | str) -> gpd.GeoDataFrame:
                 "waypoints": [{"name": name, "lon": lon, "lat": lat} for _, name, lon, lat in ordered],
                 "segments": [],
                 "yearly_flow": None,
+                "cost_km": None,
                 "source_file": str(path),
                 "geometry": shapely.LineString(coords),
             }
@@ -486,6 +490,7 @@ def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
                 ),
                 "segments": [],
                 "yearly_flow": None,
+                "cost_km": _gis_number(values.get("cost_km")),
                 "source_file": str(path),
                 "geometry": geometry,
             }
@@ -696,6 +701,7 @@ def _validate_route(record: object, *, path: Path, label: object) -> dict[str, A
         "waypoints": waypoints,
         "segments": segments,
         "yearly_flow": _optional_text(record, "yearly_flow", path=path, label=route_id),
+        "cost_km": None,
         "source_file": str(path),
         "geometry": shapely.LineString(coords),
     }

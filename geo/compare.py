@@ -106,6 +106,7 @@ def comparison_records(
                 "diameter_mm": _optional(route["diameter_mm"]),
                 "confidence": route["confidence"],
                 "sources": [dict(source) for source in route["sources"]],
+                "cost_km": _optional(route.get("cost_km")),
                 **_elevation(None if profiles is None else profiles[position]),
             }
         )

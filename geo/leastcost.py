@@ -319,6 +319,12 @@ def cost_surface(
     for iso in avoid:
         if iso in codes:
             cost[zone == codes.index(iso)] = np.inf
+            # and a cell's width beyond its border, so no diagonal step clips a corner
+            polygon = countries.polygons[list(countries.iso3).index(iso)]  # type: ignore[attr-defined]
+            lat_mid = (polygon.bounds[1] + polygon.bounds[3]) / 2
+            margin_deg = cell_km / (111.32 * max(np.cos(np.radians(lat_mid)), 0.2))
+            near = shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg)
+            cost[shapely.STRtree(points).query(near, predicate="contains")] = np.inf
     return CostSurface(cost.reshape(rows, cols), zone.reshape(rows, cols), codes, x0, y0, cell_m)
 
 
@@ -333,3 +339,63 @@ def load_lakes(path: object) -> list[object]:
 
     document = json.loads(read_text_file(Path(str(path)), what="UTF-8 GeoJSON"))
     return [shapely.from_geojson(json.dumps(f["geometry"])) for f in document["features"]]
+
+
+STUDY_BOX_LONLAT = (46.0, 30.0, 146.0, 74.0)
+"""The box the shipped boundary and elevation extracts cover."""
+
+
+def suggest_route(
+    points_lonlat: Sequence[tuple[float, float]],
+    *,
+    cell_km: float,
+    countries: object,
+    elevation: object,
+    lakes: Sequence[object],
+    config: CostConfig,
+    avoid: Sequence[str] = (),
+    progress: object = None,
+) -> tuple[object, float, int]:
+    """Suggest the least-cost line through lon/lat points, in order.
+
+    Parameters
+    ----------
+    points_lonlat
+        Start, via points, end.
+    cell_km, countries, elevation, lakes, config, avoid
+        As for :func:`cost_surface`.
+    progress
+        Called with one line of text before the solve, or None.
+
+    Returns
+    -------
+    line, cost_km, crossings
+        The suggested LineString (lon/lat; first and last vertex are the
+        given ends), its cost in km of flat pipe, and its border crossings.
+    """
+    import shapely
+
+    west, south, east, north = STUDY_BOX_LONLAT
+    for i, (lon, lat) in enumerate(points_lonlat):
+        if not (west <= lon <= east and south <= lat <= north):
+            msg = f"point {i} ({lon}, {lat}) is outside the study area {STUDY_BOX_LONLAT} (lon, lat)"
+            raise RouteDataError(msg, field="--from/--via/--to")
+    lons, lats = [p[0] for p in points_lonlat], [p[1] for p in points_lonlat]
+    margin = max(3.0, 0.25 * max(max(lons) - min(lons), max(lats) - min(lats)))
+    box = (max(west, min(lons) - margin), max(south, min(lats) - margin),
+           min(east, max(lons) + margin), min(north, max(lats) + margin))  # fmt: skip
+    surface = cost_surface(
+        box, cell_km=cell_km, countries=countries, elevation=elevation, lakes=lakes, config=config,
+        avoid=[iso.upper() for iso in avoid],
+    )  # fmt: skip
+    if progress is not None:
+        rows, cols = surface.cost.shape
+        progress(f"solving on a {rows} x {cols} grid of {cell_km:g} km cells ...")  # type: ignore[operator]
+    cells = [surface.cell_of(lon, lat) for lon, lat in points_lonlat]
+    path = least_cost_path(
+        surface.cost, cells, cell_m=surface.cell_m, zone=surface.zone, crossing_cost=config.crossing_cost_km * 1000
+    )
+    coords = surface.lonlat_of(path.cells)
+    coords[0], coords[-1] = points_lonlat[0], points_lonlat[-1]
+    keep = np.r_[True, (np.diff(coords, axis=0) != 0).any(axis=1)]
+    return shapely.LineString(coords[keep]), path.cost / 1000.0, path.crossings

@@ -17,7 +17,15 @@ from layers.leaflet_plugins import GroupedLayers
 from layers.page import base_map
 from layers.places import place_layers
 from layers.routes import route_layer, route_popup
-from layers.style import GROUP_BY_KIND, GROUP_OPTIONS, GROUP_PLACES, GROUP_REFERENCES, route_colours, text
+from layers.style import (
+    GROUP_BY_KIND,
+    GROUP_OPTIONS,
+    GROUP_PLACES,
+    GROUP_REFERENCES,
+    GROUP_SUGGESTED,
+    route_colours,
+    text,
+)
 from layers.trade import GROUP_TRADE, YearControl, trade_chart_svg, width_legend
 
 TradeOverlay = tuple[list[folium.FeatureGroup], YearControl]
@@ -71,7 +79,7 @@ def index_map(
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     colours = route_colours([r["id"] for r in records])
-    groups: dict[str, list[folium.FeatureGroup]] = {GROUP_OPTIONS: [], GROUP_REFERENCES: []}
+    groups: dict[str, list[folium.FeatureGroup]] = {GROUP_OPTIONS: [], GROUP_SUGGESTED: [], GROUP_REFERENCES: []}
     for record, geometry, posts in zip(records, measured.geometry.values, measured["km_posts"], strict=True):
         layer = route_layer(record, geometry, posts, colour=colours[record["id"]])
         layer.add_to(m)

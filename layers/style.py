@@ -26,7 +26,13 @@ REFERENCE_DASH = "10 7"
 GROUP_OPTIONS = "Power of Siberia 2 options"
 GROUP_REFERENCES = "Existing and competing pipelines"
 GROUP_PLACES = "Places"
-GROUP_BY_KIND = {"option": GROUP_OPTIONS, "reference": GROUP_REFERENCES, "imported": GROUP_REFERENCES}
+GROUP_SUGGESTED = "Suggested routes"
+GROUP_BY_KIND = {
+    "option": GROUP_OPTIONS,
+    "reference": GROUP_REFERENCES,
+    "suggested": GROUP_SUGGESTED,
+    "imported": GROUP_REFERENCES,
+}
 
 PLACE_STYLE = {
     # category: (label, fill colour)

@@ -28,6 +28,9 @@ PLACES_PATH = make_maps.PLACES_PATH
 ORACLE_PATH = TESTS_DIR / "data" / "oracle_routes.toml"
 
 CATALOG_IDS = [route["id"] for route in tomllib.loads(ROUTES_PATH.read_text("utf-8"))["route"]]
+SUGGESTED_IDS = [f["id"] for f in __import__("json").loads(make_maps.SUGGESTED_PATH.read_text("utf-8"))["features"]]
+DEFAULT_IDS = CATALOG_IDS + SUGGESTED_IDS
+"""What the commands measure without --routes: the catalog and the least-cost suggestions."""
 ORACLE_ROUTES = tomllib.loads(ORACLE_PATH.read_text("utf-8"))["route"]
 
 # WGS84 defining constants (NIMA TR8350.2).

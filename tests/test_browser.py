@@ -25,7 +25,7 @@ import shapely
 from pyproj import Geod
 
 import make_maps
-from tests.conftest import CATALOG_IDS
+from tests.conftest import DEFAULT_IDS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -171,7 +171,7 @@ def test_index__renders_every_route_with_no_errors(built, open_page):
     page = p.page
     assert p.errors == [] and p.missing == []
     assert page.evaluate("() => Object.keys(window).some(k => k.startsWith('map_') && window[k] instanceof L.Map)")
-    for route_id in CATALOG_IDS:
+    for route_id in DEFAULT_IDS:
         drawn = page.eval_on_selector_all(
             f"path.route-{route_id}",
             "els => els.map(e => { const b = e.getBBox(); return [e.getAttribute('d'), b.width + b.height]; })",
@@ -184,8 +184,8 @@ def test_index__renders_every_route_with_no_errors(built, open_page):
     for record in _records(built / "online").values():
         assert record["name"] in labels
     groups = page.eval_on_selector_all(".leaflet-control-layers-group-name", "els => els.map(e => e.textContent)")
-    assert groups == ["Power of Siberia 2 options", "Existing and competing pipelines", "Places", "Trade"]
-    assert page.locator(".pos2-panel tr.route-row").count() == len(CATALOG_IDS)
+    assert groups == ["Power of Siberia 2 options", "Suggested routes", "Existing and competing pipelines", "Places", "Trade"]
+    assert page.locator(".pos2-panel tr.route-row").count() == len(DEFAULT_IDS)
 
 
 def test_index__screenshot_is_not_blank(built, open_page, tmp_path):
@@ -227,7 +227,7 @@ def test_index__clicking_a_route_shows_the_compare_km(built, open_page, route_id
     popup.wait_for(timeout=5_000)
     assert popup.get_attribute("data-route") == route_id
     text = popup.inner_text()
-    compare = json.loads(_compare_json())[CATALOG_IDS.index(route_id)]
+    compare = json.loads(_compare_json())[DEFAULT_IDS.index(route_id)]
     assert f"{compare['length_km']:,.1f} km (geodesic" in text
     for iso, value in compare["countries"].items():
         assert f"in {iso}\t{value:,.1f} km" in text

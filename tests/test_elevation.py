@@ -11,7 +11,7 @@ import shapely
 import make_maps
 from geo.elevation import ElevationGrid, load_elevation, route_profile
 from geo.countries import load_source_record
-from tests.conftest import CATALOG_IDS
+from tests.conftest import DEFAULT_IDS
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_compare__elevation_fields_for_every_route():
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     records = json.loads(result.stdout)
-    assert [r["id"] for r in records] == CATALOG_IDS
+    assert [r["id"] for r in records] == DEFAULT_IDS
     for r in records:
         assert r["min_elevation_m"] <= r["max_elevation_m"]
         assert r["ascent_m"] >= 0 and r["descent_m"] >= 0

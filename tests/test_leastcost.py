@@ -162,3 +162,33 @@ def test_route__outside_the_study_area():
     result = _route("--from", "10,10", "--to", "116.41,39.90")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert "point 0 (10.0, 10.0) is outside the study area" in result.stderr
+
+
+def test_suggested_routes__recorded_inputs_match():
+    import hashlib
+
+    from geo.countries import load_source_record
+
+    record = load_source_record(make_maps.SUGGESTED_SOURCE_PATH)
+    for name, digest in record["input_sha256"].items():
+        assert hashlib.sha256((make_maps.DATA_DIR / name).read_bytes()).hexdigest() == digest, name
+    digest = hashlib.sha256(make_maps.SUGGESTED_PATH.read_bytes()).hexdigest()
+    assert record["output_sha256"]["suggested_routes.geojson"] == digest
+
+
+def test_suggested_routes__in_the_default_comparison(capsys):
+    assert make_maps.main(["compare", "--format", "json"]) == 0
+    records = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    for route_id in ("suggested-mongolia", "suggested-altai", "suggested-zabaikalsk"):
+        assert records[route_id]["kind"] == "suggested" and records[route_id]["cost_km"] > 0
+    assert "MNG" not in records["suggested-zabaikalsk"]["countries"]
+    assert [c["to"] for c in records["suggested-altai"]["border_crossings"]] == ["CHN"]
+
+
+def test_suggested_routes__stale_cost_file_warns(tmp_path, monkeypatch, capsys):
+    changed = tmp_path / "cost.toml"
+    changed.write_text(make_maps.COST_PATH.read_text() + "\n# changed\n")
+    monkeypatch.setattr(make_maps, "COST_PATH", changed)
+    assert make_maps.main(["compare"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: suggested_routes.geojson was computed with another cost.toml; run tools/build_suggestions.py" in err

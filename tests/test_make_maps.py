@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import make_maps
-from tests.conftest import CATALOG_IDS, REPO_DIR
+from tests.conftest import DEFAULT_IDS, REPO_DIR
 
 
 def run(*args: str, cwd=REPO_DIR, env_extra=None) -> subprocess.CompletedProcess[str]:
@@ -35,7 +35,7 @@ def test_compare_json__fields_for_every_route():
     result = run("compare", "--format", "json")
     assert result.returncode == 0, result.stderr
     records = json.loads(result.stdout)
-    assert [r["id"] for r in records] == CATALOG_IDS
+    assert [r["id"] for r in records] == DEFAULT_IDS
     for r in records:
         assert isinstance(r["length_km"], float) and isinstance(r["planar_length_km"], float)
         assert r["countries"] and all(len(k) == 3 or k == "none" for k in r["countries"])
@@ -95,7 +95,7 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     files = sorted(p.name for p in out.iterdir())
     expected = [
         "comparison.csv", "index.html", "routes.geojson", "trade.html",
-        *(f"{rid}.html" for rid in CATALOG_IDS), *(f"{rid}-profile.png" for rid in CATALOG_IDS),
+        *(f"{rid}.html" for rid in DEFAULT_IDS), *(f"{rid}-profile.png" for rid in DEFAULT_IDS),
     ]  # fmt: skip
     assert files == sorted(expected)  # and no temporary files left
     snapshot = {name: (out / name).read_bytes() for name in files}
@@ -103,7 +103,7 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     assert {name: (out / name).read_bytes() for name in files} == snapshot  # HTML too
     geojson = json.loads(snapshot["routes.geojson"])
     routes = [f for f in geojson["features"] if f["properties"]["feature_type"] == "route"]
-    assert "crs" not in geojson and len(routes) == len(CATALOG_IDS)
+    assert "crs" not in geojson and len(routes) == len(DEFAULT_IDS)
     assert routes[0]["properties"]["method"]["build_date"] == "2026-01-01"
     assert oct((out / "routes.geojson").stat().st_mode & 0o777) == "0o644"
 

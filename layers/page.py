@@ -9,6 +9,7 @@ from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import folium
+from xyzservices import TileProvider
 
 from layers.encoding import PolylineDecoder
 from layers.leaflet_plugins import Fullscreen, MeasureTool
@@ -58,7 +59,8 @@ def base_map(
     if tiles:
         # After fitBounds: tiles are then requested for the final view only,
         # not first for the world at zoom 1.
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, max_native_zoom=19).add_to(m)
+        provider = TileProvider(name="OpenStreetMap", url=OSM_TILES, attribution=OSM_ATTRIBUTION, max_zoom=19)
+        folium.TileLayer(provider, max_zoom=19, max_native_zoom=19).add_to(m)
     Fullscreen().add_to(m)
     MeasureTool(title="Measure (spherical distances; route km are geodesic, in the popups)").add_to(m)
     return m

@@ -82,7 +82,7 @@ def size_vs_explore(out: Path) -> dict:
     from geo.countries import build_country_index, load_countries
     from geo.measure import measure_routes
 
-    routes = read_routes([make_maps.ROUTES_PATH])
+    routes = read_routes(list(make_maps.DEFAULT_ROUTE_FILES))  # what the build draws: catalog and suggestions
     measured = measure_routes(routes, build_country_index(load_countries(make_maps.COUNTRIES_PATH)))
     display = load_countries(make_maps.COUNTRIES_DISPLAY_PATH)
     lines = gpd.GeoDataFrame({"name": routes["name"]}, geometry=measured.geometry.values, crs="EPSG:4326")

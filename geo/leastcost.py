@@ -313,19 +313,22 @@ def cost_surface(
     # longitude shrink with latitude: the margin is taken at the lake's latitude).
     tree = shapely.STRtree(points)
     for lake in lakes:
-        lat_mid = (lake.bounds[1] + lake.bounds[3]) / 2
-        margin_deg = cell_km / (111.32 * max(np.cos(np.radians(lat_mid)), 0.2))
-        cost[tree.query(shapely.buffer(lake, margin_deg), predicate="contains")] = np.inf
+        cost[tree.query(shapely.buffer(lake, _cell_in_degrees(lake, cell_km)), predicate="contains")] = np.inf
     for iso in avoid:
         if iso in codes:
             cost[zone == codes.index(iso)] = np.inf
             # and a cell's width beyond its border, so no diagonal step clips a corner
             polygon = countries.polygons[list(countries.iso3).index(iso)]  # type: ignore[attr-defined]
-            lat_mid = (polygon.bounds[1] + polygon.bounds[3]) / 2
-            margin_deg = cell_km / (111.32 * max(np.cos(np.radians(lat_mid)), 0.2))
+            margin_deg = _cell_in_degrees(polygon, cell_km)
             near = shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg)
-            cost[shapely.STRtree(points).query(near, predicate="contains")] = np.inf
+            cost[tree.query(near, predicate="contains")] = np.inf
     return CostSurface(cost.reshape(rows, cols), zone.reshape(rows, cols), codes, x0, y0, cell_m)
+
+
+def _cell_in_degrees(geometry: object, cell_km: float) -> float:
+    """One cell width in degrees of longitude at the geometry's middle latitude (the wider margin)."""
+    south, north = geometry.bounds[1], geometry.bounds[3]  # type: ignore[attr-defined]
+    return cell_km / (111.32 * max(np.cos(np.radians((south + north) / 2)), 0.2))
 
 
 def load_lakes(path: object) -> list[object]:

@@ -9,19 +9,28 @@ mean cost of the two cells, plus ``crossing_cost`` when it changes zone. The
 shortest path is found with Dijkstra's algorithm
 (``scipy.sparse.csgraph.dijkstra``), leg by leg through the via points.
 
-Only the solver lives here for now; the cost surface from the elevation grid,
-lakes and protected areas, and the ``route`` command come next.
+:func:`cost_surface` builds that grid from slope (the elevation grid),
+country multipliers, lakes, protected areas and avoided countries;
+:func:`suggest_route` runs both for a start, via points and an end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
+from geo.catalog import read_text_file
+from geo.countries import NO_COUNTRY, CountryIndex
+from geo.elevation import ElevationGrid
 from geo.errors import RouteDataError
+from geo.projection import from_study, to_study
 
 Cell = tuple[int, int]
 _STEPS = ((0, 1, 1.0), (1, 0, 1.0), (1, 1, 2**0.5), (1, -1, 2**0.5))
@@ -150,7 +159,7 @@ class CostConfig:
     protected: list[dict[str, object]]
 
 
-def load_cost_config(path: object) -> CostConfig:
+def load_cost_config(path: Path | str) -> CostConfig:
     """Read and check the cost parameters.
 
     Parameters
@@ -163,14 +172,7 @@ def load_cost_config(path: object) -> CostConfig:
     config
         The parameters, protected areas with a shapely ``polygon``.
     """
-    import tomllib
-    from pathlib import Path
-
-    import shapely
-
-    from geo.catalog import read_text_file
-
-    path = Path(str(path))
+    path = Path(path)
     try:
         data = tomllib.loads(read_text_file(path, what="UTF-8 TOML"))
     except tomllib.TOMLDecodeError as exc:
@@ -225,15 +227,11 @@ class CostSurface:
 
     def cell_of(self, lon: float, lat: float) -> Cell:
         """Return the (row, col) holding a lon/lat point."""
-        from geo.projection import to_study
-
         x, y = to_study(np.array([lon]), np.array([lat]))
         return int(round((self.y0 - y[0]) / self.cell_m)), int(round((x[0] - self.x0) / self.cell_m))
 
     def lonlat_of(self, cells: Sequence[Cell]) -> NDArray[np.float64]:
         """Return the lon/lat of cell centres, shape (n, 2)."""
-        from geo.projection import from_study
-
         rc = np.asarray(cells, dtype=float).reshape(-1, 2)
         lon, lat = from_study(self.x0 + rc[:, 1] * self.cell_m, self.y0 - rc[:, 0] * self.cell_m)
         return np.column_stack([lon, lat])
@@ -243,9 +241,9 @@ def cost_surface(
     bbox_lonlat: tuple[float, float, float, float],
     *,
     cell_km: float,
-    countries: object,
-    elevation: object,
-    lakes: Sequence[object],
+    countries: CountryIndex,
+    elevation: ElevationGrid,
+    lakes: Sequence[shapely.Geometry],
     config: CostConfig,
     avoid: Sequence[str] = (),
 ) -> CostSurface:
@@ -273,11 +271,6 @@ def cost_surface(
     surface
         The grid: cost per metre per cell and country zones.
     """
-    import shapely
-
-    from geo.countries import NO_COUNTRY
-    from geo.projection import from_study, to_study
-
     west, south, east, north = bbox_lonlat
     edge = np.linspace(0, 1, 50)
     ring_lon = np.r_[west + (east - west) * edge, np.full(50, east), east - (east - west) * edge, np.full(50, west)]
@@ -292,12 +285,12 @@ def cost_surface(
     gx, gy = np.meshgrid(x0 + np.arange(cols) * cell_m, y0 - np.arange(rows) * cell_m)
     lon, lat = from_study(gx.ravel(), gy.ravel())
     points = shapely.points(lon, lat)
-    iso_of_cell = countries.country_of(points)  # type: ignore[attr-defined]
+    iso_of_cell = countries.country_of(points)
     codes = sorted({str(c) for c in iso_of_cell if c != NO_COUNTRY})
     zone = np.full(rows * cols, -1, dtype=np.int64)
     for number, iso in enumerate(codes):
         zone[iso_of_cell == iso] = number
-    height = elevation.sample(lon, lat).reshape(rows, cols)  # type: ignore[attr-defined]
+    height = elevation.sample(lon, lat).reshape(rows, cols)
     dz_dy, dz_dx = np.gradient(np.nan_to_num(height, nan=0.0), cell_m)
     slope_pct = 100.0 * np.hypot(dz_dx, dz_dy)
     cost = config.base * (1.0 + config.slope_per_percent * slope_pct).ravel()
@@ -318,29 +311,22 @@ def cost_surface(
         if iso in codes:
             cost[zone == codes.index(iso)] = np.inf
             # and a cell's width beyond its border, so no diagonal step clips a corner
-            polygon = countries.polygons[list(countries.iso3).index(iso)]  # type: ignore[attr-defined]
+            polygon = countries.polygons[list(countries.iso3).index(iso)]
             margin_deg = _cell_in_degrees(polygon, cell_km)
             near = shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg)
             cost[tree.query(near, predicate="contains")] = np.inf
     return CostSurface(cost.reshape(rows, cols), zone.reshape(rows, cols), codes, x0, y0, cell_m)
 
 
-def _cell_in_degrees(geometry: object, cell_km: float) -> float:
+def _cell_in_degrees(geometry: shapely.Geometry, cell_km: float) -> float:
     """One cell width in degrees of longitude at the geometry's middle latitude (the wider margin)."""
-    south, north = geometry.bounds[1], geometry.bounds[3]  # type: ignore[attr-defined]
+    south, north = geometry.bounds[1], geometry.bounds[3]
     return cell_km / (111.32 * max(np.cos(np.radians((south + north) / 2)), 0.2))
 
 
-def load_lakes(path: object) -> list[object]:
+def load_lakes(path: Path | str) -> list[shapely.Geometry]:
     """Read the lake polygons (``lakes.geojson``) as shapely geometries."""
-    import json
-    from pathlib import Path
-
-    import shapely
-
-    from geo.catalog import read_text_file
-
-    document = json.loads(read_text_file(Path(str(path)), what="UTF-8 GeoJSON"))
+    document = json.loads(read_text_file(Path(path), what="UTF-8 GeoJSON"))
     return [shapely.from_geojson(json.dumps(f["geometry"])) for f in document["features"]]
 
 
@@ -352,13 +338,13 @@ def suggest_route(
     points_lonlat: Sequence[tuple[float, float]],
     *,
     cell_km: float,
-    countries: object,
-    elevation: object,
-    lakes: Sequence[object],
+    countries: CountryIndex,
+    elevation: ElevationGrid,
+    lakes: Sequence[shapely.Geometry],
     config: CostConfig,
     avoid: Sequence[str] = (),
-    progress: object = None,
-) -> tuple[object, float, int]:
+    progress: Callable[[str], None] | None = None,
+) -> tuple[shapely.LineString, float, int]:
     """Suggest the least-cost line through lon/lat points, in order.
 
     Parameters
@@ -377,8 +363,6 @@ def suggest_route(
         given ends; the cell staircase straightened within a quarter cell),
         its cost in km of flat pipe, and its border crossings.
     """
-    import shapely
-
     west, south, east, north = STUDY_BOX_LONLAT
     for i, (lon, lat) in enumerate(points_lonlat):
         if not (west <= lon <= east and south <= lat <= north):
@@ -394,7 +378,7 @@ def suggest_route(
     )  # fmt: skip
     if progress is not None:
         rows, cols = surface.cost.shape
-        progress(f"solving on a {rows} x {cols} grid of {cell_km:g} km cells ...")  # type: ignore[operator]
+        progress(f"solving on a {rows} x {cols} grid of {cell_km:g} km cells ...")
     cells = [surface.cell_of(lon, lat) for lon, lat in points_lonlat]
     path = least_cost_path(
         surface.cost, cells, cell_m=surface.cell_m, zone=surface.zone, crossing_cost=config.crossing_cost_km * 1000

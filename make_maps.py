@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import math
 import mimetypes
 import os
 import re
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -44,9 +44,8 @@ from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
 from geo.leastcost import load_cost_config, load_lakes, suggest_route
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
-from geo.trade import ENERGY_COLUMNS, load_energy, load_trade, trade_summary
+from geo.trade import ENERGY_COLUMNS, format_trade, load_energy, load_trade, trade_summary
 from geo.trade import FORMATS as TRADE_FORMATS
-from geo.trade import format_trade
 from layers.countries import encode_countries
 from layers.maps import index_map, route_map, trade_map
 from layers.page import Asset, inline_assets, render_html
@@ -191,8 +190,7 @@ def _measure_with_profiles(args: argparse.Namespace) -> tuple[Any, Any, list[dic
 
 
 def _warn_if_suggestions_stale() -> None:
-    import hashlib
-
+    """Warn when cost.toml changed after the shipped suggestions were computed."""
     recorded = load_source_record(SUGGESTED_SOURCE_PATH)["input_sha256"].get(COST_PATH.name)
     if recorded != hashlib.sha256(COST_PATH.read_bytes()).hexdigest():
         warnings.warn(
@@ -266,23 +264,12 @@ def _export(args: argparse.Namespace) -> int:
         write_atomic(out, routes_geojson(measured, records, method=method, points=True, places=places))
     elif args.format == "csv":
         write_atomic(out, comparison_csv(records))
+    elif args.format == "gpkg":
+        write_file_atomic(out, lambda tmp: write_gpkg(tmp, measured, records, places))
     else:
-        writer = write_gpkg if args.format == "gpkg" else write_kml
-        _write_file_atomic(out, lambda tmp: writer(tmp, measured, records, places) if writer is write_gpkg else writer(tmp, measured, records))
+        write_file_atomic(out, lambda tmp: write_kml(tmp, measured, records))
     _progress(f"wrote {out} ({len(records)} routes, {args.format})")
     return 0
-
-
-def _write_file_atomic(path: Path, write: Any) -> None:
-    """Let a GDAL writer write a temporary file next to ``path``, then rename it."""
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _trade(args: argparse.Namespace) -> int:
@@ -390,7 +377,7 @@ def _build(args: argparse.Namespace) -> int:
     for name, text in outputs.items():
         write_atomic(out_dir / name, text)
     for name, image in images.items():
-        _write_file_atomic(out_dir / name, lambda tmp, data=image: tmp.write_bytes(data))
+        write_file_atomic(out_dir / name, lambda tmp, data=image: tmp.write_bytes(data))
     outputs.update(images)
     _progress(f"wrote {len(outputs)} files to {out_dir}/ (open {out_dir / 'index.html'})")
     return 0
@@ -480,21 +467,25 @@ def _build_date() -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a text file through a temporary file and a rename.
+    """Write a UTF-8 text file through a temporary file and a rename."""
+    write_file_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
+
+
+def write_file_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a temporary file next to ``path``, then rename it over ``path``.
 
     An interrupted build leaves either the old file or the new one, never
-    half of one.
+    half of one. The temporary name keeps the suffix, so GDAL picks the
+    driver from it.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
+        write(tmp)
+        os.chmod(tmp, 0o644)  # outputs are meant to be shared
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

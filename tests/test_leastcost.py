@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 import pytest
 
@@ -74,6 +76,53 @@ def test_crossing_cost__fewer_crossings():
     assert priced.crossings == 0 and priced.cost > free.cost
 
 
+def _heap_dijkstra(cost, zone, crossing_cost, source, target):
+    """An independent oracle: textbook Dijkstra over the 8 neighbours, one cell at a time."""
+    rows, cols = cost.shape
+    best = {source: 0.0}
+    queue = [(0.0, source)]
+    while queue:
+        d, (r, c) = heapq.heappop(queue)
+        if (r, c) == target:
+            return d
+        if d > best[(r, c)]:
+            continue
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                rr, cc = r + dr, c + dc
+                if (dr, dc) == (0, 0) or not (0 <= rr < rows and 0 <= cc < cols) or np.isinf(cost[rr, cc]):
+                    continue
+                step = (2**0.5 if dr and dc else 1.0) * CELL_M * (cost[r, c] + cost[rr, cc]) / 2
+                step += crossing_cost * (zone[r, c] != zone[rr, cc])
+                if d + step < best.get((rr, cc), np.inf):
+                    best[(rr, cc)] = d + step
+                    heapq.heappush(queue, (d + step, (rr, cc)))
+    return np.inf
+
+
+@pytest.mark.parametrize("shape", [(1, 7), (7, 1), (2, 2), (3, 5), (9, 4), (15, 15)])
+def test_random_grids__same_cost_as_a_textbook_dijkstra(shape):
+    # The vectorised graph (four forward steps per cell, inf steps off the edges)
+    # against a plain 8-neighbour search: same optimum on every grid shape.
+    rng = np.random.default_rng(sum(shape))
+    for _ in range(5):
+        cost = rng.uniform(1.0, 5.0, shape)
+        cost[rng.random(shape) < 0.2] = np.inf
+        zone = rng.integers(0, 3, shape)
+        open_cells = np.argwhere(np.isfinite(cost))
+        if len(open_cells) < 2:
+            continue
+        start, end = (tuple(int(v) for v in open_cells[i]) for i in rng.choice(len(open_cells), 2, replace=False))
+        expected = _heap_dijkstra(cost, zone, 3 * CELL_M, start, end)
+        if np.isinf(expected):
+            with pytest.raises(RouteDataError, match="no passable path"):
+                least_cost_path(cost, [start, end], cell_m=CELL_M, zone=zone, crossing_cost=3 * CELL_M)
+            continue
+        path = least_cost_path(cost, [start, end], cell_m=CELL_M, zone=zone, crossing_cost=3 * CELL_M)
+        assert path.cost == pytest.approx(expected, rel=1e-12)
+        assert all(max(abs(a[0] - b[0]), abs(a[1] - b[1])) == 1 for a, b in zip(path.cells, path.cells[1:]))
+
+
 @pytest.mark.parametrize(
     ("waypoints", "message"),
     [
@@ -87,6 +136,14 @@ def test_errors(waypoints, message):
     cost[5, :] = np.inf  # cuts the grid in two
     with pytest.raises(RouteDataError, match=message):
         least_cost_path(cost, waypoints, cell_m=CELL_M)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_errors__cost_not_positive(bad):
+    cost = np.ones((10, 10))
+    cost[3, 3] = bad
+    with pytest.raises(RouteDataError, match="every cell cost must be more than 0"):
+        least_cost_path(cost, [(0, 0), (9, 9)], cell_m=CELL_M)
 
 
 # --- the cost surface over real geography and the route command ---------------

@@ -20,6 +20,7 @@ import json
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,7 +109,7 @@ def least_cost_path(
     graph = grid_graph(cost, cell_m=cell_m, zone=zone, crossing_cost=crossing_cost)
     cells: list[Cell] = [tuple(waypoints[0])]  # type: ignore[list-item]
     total = 0.0
-    for leg, (start, end) in enumerate(zip(waypoints[:-1], waypoints[1:], strict=True)):
+    for leg, (start, end) in enumerate(pairwise(waypoints)):
         source, target = start[0] * cols + start[1], end[0] * cols + end[1]
         distances, predecessors = dijkstra(graph, directed=False, indices=source, return_predecessors=True)
         if not np.isfinite(distances[target]):
@@ -123,7 +124,7 @@ def least_cost_path(
     crossings = 0
     if zone is not None:
         zones = [int(zone[r, c]) for r, c in cells]
-        crossings = sum(a != b for a, b in zip(zones[:-1], zones[1:], strict=True))
+        crossings = sum(a != b for a, b in pairwise(zones))
     return LeastCostPath(cells=cells, cost=total, crossings=crossings)
 
 

@@ -1,14 +1,22 @@
-"""Tests for geo.leastcost: the solver on synthetic grids with known answers."""
+"""Tests for geo.leastcost: the solver on synthetic grids with known answers, then the
+cost surface over real geography and the route command."""
 
 from __future__ import annotations
 
 import heapq
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+import shapely
 
+import make_maps
+from geo.elevation import load_elevation
 from geo.errors import RouteDataError
-from geo.leastcost import least_cost_path
+from geo.leastcost import cost_surface, least_cost_path, load_cost_config, load_lakes
+from tests.conftest import REPO_DIR
 
 CELL_M = 5_000.0
 
@@ -147,18 +155,6 @@ def test_errors__cost_not_positive(bad):
 
 
 # --- the cost surface over real geography and the route command ---------------
-
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import shapely  # noqa: E402
-
-import make_maps  # noqa: E402
-from geo.elevation import load_elevation  # noqa: E402
-from geo.leastcost import cost_surface, load_cost_config, load_lakes  # noqa: E402
-from tests.conftest import REPO_DIR  # noqa: E402
-
 
 @pytest.fixture(scope="module")
 def surface_inputs(country_index):

@@ -16,6 +16,7 @@ line on stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -25,7 +26,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -41,7 +42,7 @@ from geo.elevation import load_elevation, route_profile
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
-from geo.leastcost import load_cost_config, load_lakes, suggest_route
+from geo.leastcost import Progress, load_cost_config, load_lakes, suggest_route
 from geo.measure import measure_routes
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, format_trade, load_energy, load_trade, trade_summary
@@ -223,10 +224,11 @@ def _route(args: argparse.Namespace) -> int:
     config = load_cost_config(COST_PATH)
     index = build_country_index(load_countries(COUNTRIES_PATH))
     grid = load_elevation(ELEVATION_PATH)
-    line, cost_km, _ = suggest_route(
-        points, cell_km=args.cell_km, countries=index, elevation=grid, lakes=load_lakes(LAKES_PATH), config=config,
-        avoid=args.avoid, progress=_progress,
-    )  # fmt: skip
+    with _progress_bar("route") as progress:
+        line, cost_km, _ = suggest_route(
+            points, cell_km=args.cell_km, countries=index, elevation=grid, lakes=load_lakes(LAKES_PATH), config=config,
+            avoid=args.avoid, progress=progress,
+        )  # fmt: skip
     name = f"Suggested route {points[0]} to {points[-1]}" + (f" avoiding {', '.join(args.avoid)}" if args.avoid else "")
     routes = gpd.GeoDataFrame(
         [{"id": "suggested", "name": name, "kind": "imported", "status": "least-cost suggestion", "capacity_bcm": None,
@@ -385,6 +387,35 @@ def _build(args: argparse.Namespace) -> int:
 
 def _progress(message: str) -> None:
     print(f"make_maps.py: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str) -> Iterator[Progress]:
+    """Yield a progress callback that draws a bar on stderr (tqdm).
+
+    The bar appears only if the work lasts more than a second and stderr is
+    a terminal; it is cleared when the work ends or fails. Logs and pipes
+    get the first message as one line instead.
+    """
+    from tqdm import tqdm  # only the route command draws a bar
+
+    steps = 1000
+    bar_format = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}"
+    with tqdm(total=steps, desc=label, bar_format=bar_format, delay=1.0, disable=None, leave=False, file=sys.stderr) as bar:
+
+        announced = False
+
+        def update(fraction: float, text: str) -> None:
+            nonlocal announced
+            if bar.disable:
+                if not announced:
+                    _progress(f"{label}: {text} ...")
+                    announced = True
+                return
+            bar.set_postfix_str(text, refresh=False)
+            bar.update(max(0, round(fraction * steps) - bar.n))
+
+        yield update
 
 
 # Where each CDN file folium asks for lives in node_modules (package.json pins

@@ -106,17 +106,37 @@ class CountryIndex:
         iso3
             Array of codes, :data:`NO_COUNTRY` for points in no polygon.
         """
+        lonlat = shapely.get_coordinates(points)
+        number = self.polygon_of(lonlat[:, 0], lonlat[:, 1])
         found = np.full(len(points), NO_COUNTRY, dtype=object)
-        # Query a tree of the points with the polygons: shapely prepares the
-        # query geometries, so each large polygon is prepared once (100 times
-        # faster than testing every point against unprepared polygons).
-        poly_idx, point_idx = shapely.STRtree(points).query(self.polygons, predicate="intersects")
-        # A point exactly on a border matches two polygons; keep the first.
-        order = np.lexsort((poly_idx, point_idx))
-        point_idx, poly_idx = point_idx[order], poly_idx[order]
-        first = np.unique(point_idx, return_index=True)[1]
-        found[point_idx[first]] = self.iso3[poly_idx[first]]
+        found[number >= 0] = self.iso3[number[number >= 0]]
         return found
+
+    def polygon_of(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.int64]:
+        """Return the position in :attr:`polygons` of the country holding each point.
+
+        Parameters
+        ----------
+        lon, lat
+            Coordinates of the points, degrees.
+
+        Returns
+        -------
+        number
+            Index into :attr:`polygons` and :attr:`iso3`; -1 for points in no
+            polygon. A point on a border shared by two polygons gets the first.
+        """
+        number = np.full(len(lon), -1, dtype=np.int64)
+        # Each polygon, prepared once (shapely keeps it), tests only the points
+        # in its bounding box that no earlier polygon holds: for the couple of
+        # dozen countries of the extract this is 4 times faster than an STRtree
+        # of the points (and needs no Point objects).
+        shapely.prepare(self.polygons)
+        for i, (west, south, east, north) in enumerate(shapely.bounds(self.polygons)):
+            near = np.flatnonzero((number < 0) & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north))
+            if len(near):
+                number[near[shapely.intersects_xy(self.polygons[i], lon[near], lat[near])]] = i
+        return number
 
 
 def build_country_index(countries: gpd.GeoDataFrame) -> CountryIndex:

@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # scipy is imported by the functions that solve: the map buil
     from scipy.sparse import csr_matrix
 
 Cell = tuple[int, int]
+Progress = Callable[[float, str], None]
+"""A progress callback: the fraction of the work done (0 to 1) and a line saying what is being done."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def least_cost_path(
     cell_m: float,
     zone: NDArray[np.int64] | None = None,
     crossing_cost: float = 0.0,
+    progress: Progress | None = None,
 ) -> LeastCostPath:
     """Find the cheapest 8-connected path through the waypoints, in order.
 
@@ -81,6 +84,9 @@ def least_cost_path(
         Integer zone of each cell (e.g. a country), or None.
     crossing_cost
         Added to every step between two zones (same units as a path cost).
+    progress
+        Called with the fraction done and a line of text when the graph is
+        built and after each leg, or None.
 
     Returns
     -------
@@ -107,6 +113,10 @@ def least_cost_path(
     if not (cost > 0).all():
         raise RouteDataError("every cell cost must be more than 0 (inf for impassable)", field="cost")
     graph = grid_graph(cost, cell_m=cell_m, zone=zone, crossing_cost=crossing_cost)
+    legs = len(waypoints) - 1
+    work = _GRAPH_SHARE_OF_A_LEG + legs
+    if progress is not None:
+        progress(_GRAPH_SHARE_OF_A_LEG / work, f"solving leg 1 of {legs}")
     cells: list[Cell] = [tuple(waypoints[0])]  # type: ignore[list-item]
     total = 0.0
     for leg, (start, end) in enumerate(pairwise(waypoints)):
@@ -121,11 +131,19 @@ def least_cost_path(
             back.append((int(node // cols), int(node % cols)))
             node = predecessors[node]
         cells.extend(reversed(back))
+        if progress is not None:
+            done = f"solved leg {leg + 1} of {legs}" if leg + 1 == legs else f"solving leg {leg + 2} of {legs}"
+            progress((_GRAPH_SHARE_OF_A_LEG + leg + 1) / work, done)
     crossings = 0
     if zone is not None:
         zones = [int(zone[r, c]) for r, c in cells]
         crossings = sum(a != b for a, b in pairwise(zones))
     return LeastCostPath(cells=cells, cost=total, crossings=crossings)
+
+
+_GRAPH_SHARE_OF_A_LEG = 0.2
+"""Building the graph takes about a fifth of the time of one Dijkstra call
+(benchmarks/bench_leastcost.py), for the progress fractions."""
 
 
 def grid_graph(
@@ -296,6 +314,7 @@ def cost_surface(
     lakes: Sequence[shapely.Geometry],
     config: CostConfig,
     avoid: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> CostSurface:
     """Build the cost grid over a lon/lat box.
 
@@ -315,12 +334,25 @@ def cost_surface(
         From :func:`load_cost_config`.
     avoid
         ISO3 codes of countries the route may not enter.
+    progress
+        Called with the fraction of rows done and a line of text at the
+        start and after each band of rows, or None.
 
     Returns
     -------
     surface
         The grid: cost per metre per cell and country zones.
+
+    Raises
+    ------
+    RouteDataError
+        An ``avoid`` code that is not in ``countries``, or a grid of more
+        than 25 million cells.
     """
+    known = list(countries.iso3)
+    for iso in avoid:
+        if iso not in known:
+            raise RouteDataError(f"{iso!r} is not an ISO3 code of the boundary extract (e.g. MNG, KAZ, CHN)", field="--avoid")
     west, south, east, north = bbox_lonlat
     edge = np.linspace(0, 1, 50)
     ring_lon = np.r_[west + (east - west) * edge, np.full(50, east), east - (east - west) * edge, np.full(50, west)]
@@ -332,40 +364,70 @@ def cost_surface(
     if rows * cols > 25_000_000:
         raise RouteDataError(f"a {rows} x {cols} grid is too large; use a larger --cell-km", field="cell_km")
     x0, y0 = float(x.min()), float(y.max())
-    gx, gy = np.meshgrid(x0 + np.arange(cols) * cell_m, y0 - np.arange(rows) * cell_m)
-    lon, lat = from_study(gx.ravel(), gy.ravel())
-    points = shapely.points(lon, lat)
-    iso_of_cell = countries.country_of(points)
-    codes = sorted({str(c) for c in iso_of_cell if c != NO_COUNTRY})
-    zone = np.full(rows * cols, -1, dtype=np.int64)
-    for number, iso in enumerate(codes):
-        zone[iso_of_cell == iso] = number
-    height = elevation.sample(lon, lat).reshape(rows, cols)
-    dz_dy, dz_dx = np.gradient(np.nan_to_num(height, nan=0.0), cell_m)
+    # A cell is shut when its centre lies within about one cell of a lake's
+    # shore or of an avoided country, so that no step between two open cells
+    # cuts across a bay or clips a corner (degrees of longitude shrink with
+    # latitude: the margin is taken at the geometry's latitude).
+    barriers = [shapely.buffer(lake, _cell_in_degrees(lake, cell_km)) for lake in lakes]
+    for iso in avoid:
+        polygon = countries.polygons[known.index(iso)]
+        margin_deg = _cell_in_degrees(polygon, cell_km)
+        barriers.append(shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg))
+    areas = [(area["polygon"], float(area["multiplier"])) for area in config.protected]  # type: ignore[arg-type]
+    shapely.prepare(barriers + [polygon for polygon, _ in areas])
+
+    # Per cell, band by band (bounded memory, and progress to report): the
+    # country, the height, the protected-area factor and whether it is shut.
+    polygon_number = np.empty(rows * cols, dtype=np.int64)
+    height = np.empty(rows * cols)
+    factor = np.ones(rows * cols)
+    shut = np.zeros(rows * cols, dtype=bool)
+    band_rows = max(1, _BAND_CELLS // cols)
+    what = f"pricing {rows:,} x {cols:,} cells of {cell_km:g} km"
+    if progress is not None:
+        progress(0.0, what)
+    for top in range(0, rows, band_rows):
+        bottom = min(rows, top + band_rows)
+        band = slice(top * cols, bottom * cols)
+        gx, gy = np.meshgrid(x0 + np.arange(cols) * cell_m, y0 - np.arange(top, bottom) * cell_m)
+        lon, lat = from_study(gx.ravel(), gy.ravel())
+        polygon_number[band] = countries.polygon_of(lon, lat)
+        height[band] = elevation.sample(lon, lat)
+        for polygon, multiplier in areas:
+            factor[band][_inside(polygon, lon, lat)] *= multiplier
+        for barrier in barriers:
+            shut[band][_inside(barrier, lon, lat)] = True
+        if progress is not None:
+            progress(bottom / rows, f"{what}: {bottom:,} of {rows:,} rows")
+
+    present = np.unique(polygon_number[polygon_number >= 0])
+    codes = sorted({str(countries.iso3[i]) for i in present})
+    zone_of_polygon = np.full(len(known) + 1, -1, dtype=np.int64)  # the last entry: no country (-1)
+    zone_of_polygon[present] = [codes.index(str(countries.iso3[i])) for i in present]
+    zone = zone_of_polygon[polygon_number]
+    dz_dy, dz_dx = np.gradient(np.nan_to_num(height.reshape(rows, cols), nan=0.0), cell_m)
     slope_pct = 100.0 * np.hypot(dz_dx, dz_dy)
     cost = config.base * (1.0 + config.slope_per_percent * slope_pct).ravel()
-    for iso, factor in config.country_multiplier.items():
+    for iso, multiplier in config.country_multiplier.items():
         if iso in codes:
-            cost[zone == codes.index(iso)] *= factor
+            cost[zone == codes.index(iso)] *= multiplier
     cost[zone == -1] *= config.offshore
-    for area in config.protected:
-        inside = shapely.contains_xy(area["polygon"], lon, lat)
-        cost[inside] *= float(area["multiplier"])  # type: ignore[arg-type]
-    # A cell is shut when its centre lies within about one cell of the shore, so
-    # that no step between two open cells cuts across a bay (degrees of
-    # longitude shrink with latitude: the margin is taken at the lake's latitude).
-    tree = shapely.STRtree(points)
-    for lake in lakes:
-        cost[tree.query(shapely.buffer(lake, _cell_in_degrees(lake, cell_km)), predicate="contains")] = np.inf
-    for iso in avoid:
-        if iso in codes:
-            cost[zone == codes.index(iso)] = np.inf
-            # and a cell's width beyond its border, so no diagonal step clips a corner
-            polygon = countries.polygons[list(countries.iso3).index(iso)]
-            margin_deg = _cell_in_degrees(polygon, cell_km)
-            near = shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg)
-            cost[tree.query(near, predicate="contains")] = np.inf
+    cost *= factor
+    cost[shut] = np.inf
     return CostSurface(cost.reshape(rows, cols), zone.reshape(rows, cols), codes, x0, y0, cell_m)
+
+
+_BAND_CELLS = 250_000
+"""Cells per band of :func:`cost_surface` (about 40 MB of shapely points)."""
+
+
+def _inside(polygon: shapely.Geometry, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Which points lie inside a (prepared) polygon, testing only those in its bounding box."""
+    west, south, east, north = polygon.bounds
+    near = np.flatnonzero((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north))
+    inside = np.zeros(len(lon), dtype=bool)
+    inside[near] = shapely.contains_xy(polygon, lon[near], lat[near])
+    return inside
 
 
 def _cell_in_degrees(geometry: shapely.Geometry, cell_km: float) -> float:
@@ -393,7 +455,7 @@ def suggest_route(
     lakes: Sequence[shapely.Geometry],
     config: CostConfig,
     avoid: Sequence[str] = (),
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[shapely.LineString, float, int]:
     """Suggest the least-cost line through lon/lat points, in order.
 
@@ -404,7 +466,8 @@ def suggest_route(
     cell_km, countries, elevation, lakes, config, avoid
         As for :func:`cost_surface`.
     progress
-        Called with one line of text before the solve, or None.
+        Called with the fraction of the work done and a line of text as the
+        cells are priced (band by band) and each leg is solved, or None.
 
     Returns
     -------
@@ -422,17 +485,18 @@ def suggest_route(
     margin = max(3.0, 0.25 * max(max(lons) - min(lons), max(lats) - min(lats)))
     box = (max(west, min(lons) - margin), max(south, min(lats) - margin),
            min(east, max(lons) + margin), min(north, max(lats) + margin))  # fmt: skip
+    # The share of the work that pricing the cells takes, against solving the legs.
+    legs = len(points_lonlat) - 1
+    pricing = _PRICING_SHARE_OF_A_LEG / (_PRICING_SHARE_OF_A_LEG + _GRAPH_SHARE_OF_A_LEG + legs)
     surface = cost_surface(
         box, cell_km=cell_km, countries=countries, elevation=elevation, lakes=lakes, config=config,
-        avoid=[iso.upper() for iso in avoid],
+        avoid=[iso.upper() for iso in avoid], progress=_part_of(progress, 0.0, pricing),
     )  # fmt: skip
-    if progress is not None:
-        rows, cols = surface.cost.shape
-        progress(f"solving on a {rows} x {cols} grid of {cell_km:g} km cells ...")
     cells = [surface.cell_of(lon, lat) for lon, lat in points_lonlat]
     path = least_cost_path(
-        surface.cost, cells, cell_m=surface.cell_m, zone=surface.zone, crossing_cost=config.crossing_cost_km * 1000
-    )
+        surface.cost, cells, cell_m=surface.cell_m, zone=surface.zone, crossing_cost=config.crossing_cost_km * 1000,
+        progress=_part_of(progress, pricing, 1.0),
+    )  # fmt: skip
     coords = surface.lonlat_of(path.cells)
     coords[0], coords[-1] = points_lonlat[0], points_lonlat[-1]
     keep = np.r_[True, (np.diff(coords, axis=0) != 0).any(axis=1)]
@@ -440,3 +504,16 @@ def suggest_route(
     # cell's margin, so the straightened line stays clear of them).
     line = shapely.simplify(shapely.LineString(coords[keep]), cell_km / 4 / 111.32)
     return line, path.cost / 1000.0, path.crossings
+
+
+_PRICING_SHARE_OF_A_LEG = 4.0
+"""Pricing the cells (:func:`cost_surface`) takes about four times as long as
+solving one leg on them (``make_maps.py route`` profiled at 1 and 5 km), for
+the progress fractions."""
+
+
+def _part_of(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """A progress callback that maps 0..1 onto start..end of ``progress``."""
+    if progress is None:
+        return None
+    return lambda fraction, text: progress(start + (end - start) * fraction, text)

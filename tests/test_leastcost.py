@@ -3,10 +3,16 @@ cost surface over real geography and the route command."""
 
 from __future__ import annotations
 
+import fcntl
 import heapq
 import json
+import os
+import pty
+import re
+import struct
 import subprocess
 import sys
+import termios
 
 import numpy as np
 import pytest
@@ -15,7 +21,7 @@ import shapely
 import make_maps
 from geo.elevation import load_elevation
 from geo.errors import RouteDataError
-from geo.leastcost import cost_surface, least_cost_path, load_cost_config, load_lakes
+from geo.leastcost import cost_surface, least_cost_path, load_cost_config, load_lakes, suggest_route
 from tests.conftest import REPO_DIR
 
 CELL_M = 5_000.0
@@ -209,6 +215,44 @@ def test_route__avoid_a_country():
     (through,), (around,) = json.loads(via.stdout), json.loads(avoid.stdout)
     assert through["countries"].get("MNG", 0) > 100
     assert "MNG" not in around["countries"] and around["length_km"] > through["length_km"]
+
+
+def test_suggest_route__progress_runs_from_0_to_1(surface_inputs):
+    seen = []
+    suggest_route(
+        [(104.28, 52.29), (106.92, 47.92), (111.0, 43.7)], cell_km=5, progress=lambda f, text: seen.append((f, text)),
+        **surface_inputs,
+    )  # fmt: skip
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == pytest.approx(1.0)
+    assert fractions == sorted(fractions)
+    texts = [text for _, text in seen]
+    assert texts[0].startswith("pricing ") and " cells of 5 km" in texts[0]
+    assert "solving leg 2 of 2" in texts and texts[-1] == "solved leg 2 of 2"
+
+
+def test_route__progress_bar_on_a_terminal():
+    # A 1 km solve takes several seconds; on a terminal the bar appears after a second.
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # 24 x 120 characters
+    command = [sys.executable, str(REPO_DIR / "make_maps.py"), "route", "--from", "104.28,52.29", "--to", "116.41,39.90", "--cell-km", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        screen += chunk
+    assert process.wait(timeout=300) == 0
+    os.close(leader)
+    frames = screen.decode().split("\r")
+    percents = [int(m.group(1)) for m in (re.match(r"route:\s+(\d+)%\|", f) for f in frames) if m]
+    assert len(set(percents)) >= 2 and percents == sorted(percents), screen
+    assert re.search(r"pricing 2,296 x 1,798 cells of 1 km|solving leg 1 of 1", screen.decode())
 
 
 def test_route__outside_the_study_area():

@@ -39,10 +39,10 @@ def main() -> int:
     features = []
     for item in suggestions:
         points = [item["from"], *item.get("via", []), item["to"]]
+        print(f"{item['id']}: solving on {CELL_KM:g} km cells ...", file=sys.stderr)
         line, cost_km, crossings = suggest_route(
             [(p["lon"], p["lat"]) for p in points], cell_km=CELL_KM, countries=index, elevation=grid, lakes=lakes,
             config=config, avoid=item.get("avoid", []),
-            progress=lambda text, name=item["id"]: print(name, text, file=sys.stderr),
         )  # fmt: skip
         coords = [[round(x, 6), round(y, 6)] for x, y in line.coords]
         features.append(

@@ -261,6 +261,15 @@ def test_route__outside_the_study_area():
     assert "point 0 (10.0, 10.0) is outside the study area" in result.stderr
 
 
+def test_route__unknown_country_to_avoid(tmp_path):
+    out = tmp_path / "r.geojson"
+    result = _route("--from", "104.28,52.29", "--to", "116.41,39.90", "--avoid", "XYZ", "--out", str(out))
+    assert result.returncode == 2 and result.stdout == "" and not out.exists()
+    assert result.stderr.strip().splitlines() == [
+        "make_maps.py: error: --avoid: 'XYZ' is not an ISO3 code of the boundary extract (e.g. MNG, KAZ, CHN)"
+    ]
+
+
 def test_suggested_routes__recorded_inputs_match():
     import hashlib
 

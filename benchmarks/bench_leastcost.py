@@ -19,6 +19,14 @@
    in memory across calls gets them and runs up to a third faster than a
    new one, which would measure the allocator, not the wrapper.
 
+   Both ways run twice: with numpy's huge-page advice off
+   (``NUMPY_MADVISE_HUGEPAGE=0``), where one-shot times repeat within a few
+   per cent, and with the machine as configured. Cold one-shot times as
+   configured depend on the state the previous process left memory in
+   (five solves in a row here: 2.78, 1.52, 1.45, 1.48, 1.44 s; the bare
+   call 1.12-1.75 s), so that figure is printed but not held to the
+   target; the other three are.
+
    The bare call is also timed on the graph with its ``inf`` steps removed,
    to show that keeping them (see ``geo.leastcost.grid_graph``) costs the
    solver nothing.
@@ -148,9 +156,12 @@ def main() -> int:
             capture_output=True, check=True,
         )  # fmt: skip
         report["route_seconds_by_cell_km"][str(cell_km)] = round(time.perf_counter() - start, 2)
-    checked = report["huge_pages_off"]
-    worst = max(checked["cold"]["ratio"], checked["warm"]["ratio"])  # type: ignore[index]
-    report["targets_met"] = {"at_most_1_3x": worst <= 1.3, "under_1_5_gb": checked["ours_cold_peak_mb"] < 1536}  # type: ignore[index]
+    # The time target is checked on every figure but the cold one with huge pages as configured,
+    # which swings with the machine's memory state (see the module docstring).
+    off, on = report["huge_pages_off"], report["as_configured"]
+    worst = max(off["cold"]["ratio"], off["warm"]["ratio"], on["warm"]["ratio"])  # type: ignore[index]
+    peak_mb = max(off["ours_cold_peak_mb"], on["ours_cold_peak_mb"])  # type: ignore[index]
+    report["targets_met"] = {"at_most_1_3x": worst <= 1.3, "under_1_5_gb": peak_mb < 1536}
     print(json.dumps(report, indent=2))
     return 0
 

@@ -401,8 +401,9 @@ def _progress_bar(label: str) -> Iterator[Progress]:
 
     steps = 1000
     bar_format = "{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}{postfix}"
-    with tqdm(total=steps, desc=label, bar_format=bar_format, delay=1.0, disable=None, leave=False, file=sys.stderr) as bar:
-
+    # disable=None: no bar unless stderr is a terminal; delay: none for work under a second.
+    options = {"disable": None, "delay": 1.0, "leave": False, "file": sys.stderr}
+    with tqdm(total=steps, desc=label, bar_format=bar_format, **options) as bar:
         announced = False
 
         def update(fraction: float, text: str) -> None:

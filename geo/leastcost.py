@@ -29,7 +29,7 @@ import shapely
 from numpy.typing import NDArray
 
 from geo.catalog import read_text_file
-from geo.countries import NO_COUNTRY, CountryIndex
+from geo.countries import CountryIndex
 from geo.elevation import ElevationGrid
 from geo.errors import RouteDataError
 from geo.projection import from_study, to_study
@@ -96,7 +96,8 @@ def least_cost_path(
     Raises
     ------
     RouteDataError
-        A waypoint outside the grid or on an impassable cell, or no path.
+        A waypoint outside the grid or on an impassable cell, a cell cost of
+        0 or less, or no path.
     """
     from scipy.sparse.csgraph import dijkstra
 
@@ -108,7 +109,10 @@ def least_cost_path(
             msg = f"waypoint {i} at cell ({r}, {c}) is outside the {rows} x {cols} grid"
             raise RouteDataError(msg, field="waypoints")
         if not np.isfinite(cost[r, c]):
-            msg = f"waypoint {i} at cell ({r}, {c}) is on an impassable cell (a lake or an avoided country)"
+            msg = (
+                f"waypoint {i} at cell ({r}, {c}) is on an impassable cell"
+                " (a lake or an avoided country, or within one cell of its edge)"
+            )
             raise RouteDataError(msg, field="waypoints")
     if not (cost > 0).all():
         raise RouteDataError("every cell cost must be more than 0 (inf for impassable)", field="cost")
@@ -346,13 +350,20 @@ def cost_surface(
     Raises
     ------
     RouteDataError
-        An ``avoid`` code that is not in ``countries``, or a grid of more
-        than 25 million cells.
+        Cells over :data:`MAX_CELL_KM`, an ``avoid`` code that is not in
+        ``countries``, or a grid of more than 25 million cells.
     """
+    if not 0 < cell_km <= MAX_CELL_KM:
+        msg = (
+            f"{cell_km:g} km cells are too coarse: a lake's margin of one cell would shut whole regions;"
+            f" use up to {MAX_CELL_KM:g} km"
+        )
+        raise RouteDataError(msg, field="cell_km")
     known = list(countries.iso3)
     for iso in avoid:
         if iso not in known:
-            raise RouteDataError(f"{iso!r} is not an ISO3 code of the boundary extract (e.g. MNG, KAZ, CHN)", field="--avoid")
+            msg = f"{iso!r} is not an ISO3 code of the boundary extract (e.g. MNG, KAZ, CHN)"
+            raise RouteDataError(msg, field="--avoid")
     west, south, east, north = bbox_lonlat
     edge = np.linspace(0, 1, 50)
     ring_lon = np.r_[west + (east - west) * edge, np.full(50, east), east - (east - west) * edge, np.full(50, west)]
@@ -417,8 +428,12 @@ def cost_surface(
     return CostSurface(cost.reshape(rows, cols), zone.reshape(rows, cols), codes, x0, y0, cell_m)
 
 
+MAX_CELL_KM = 50.0
+"""The coarsest cells :func:`cost_surface` accepts (the elevation grid has about 9 km cells)."""
+
 _BAND_CELLS = 250_000
-"""Cells per band of :func:`cost_surface` (about 40 MB of shapely points)."""
+"""Cells per band of :func:`cost_surface`: a few MB per array of the band,
+and about 20 progress steps on a 1 km route grid."""
 
 
 def _inside(polygon: shapely.Geometry, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:

@@ -261,6 +261,15 @@ def test_route__outside_the_study_area():
     assert "point 0 (10.0, 10.0) is outside the study area" in result.stderr
 
 
+def test_route__cells_too_coarse():
+    result = _route("--from", "104.28,52.29", "--to", "116.41,39.90", "--cell-km", "1000")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "make_maps.py: error: cell_km: 1000 km cells are too coarse: a lake's margin of one cell would shut whole"
+        " regions; use up to 50 km"
+    ]
+
+
 def test_route__unknown_country_to_avoid(tmp_path):
     out = tmp_path / "r.geojson"
     result = _route("--from", "104.28,52.29", "--to", "116.41,39.90", "--avoid", "XYZ", "--out", str(out))

@@ -299,14 +299,24 @@ class CostSurface:
 
     def cell_of(self, lon: float, lat: float) -> Cell:
         """Return the (row, col) holding a lon/lat point."""
-        x, y = to_study(np.array([lon]), np.array([lat]))
-        return int(round((self.y0 - y[0]) / self.cell_m)), int(round((x[0] - self.x0) / self.cell_m))
+        return _cell_of(lon, lat, x0=self.x0, y0=self.y0, cell_m=self.cell_m)
 
     def lonlat_of(self, cells: Sequence[Cell]) -> NDArray[np.float64]:
         """Return the lon/lat of cell centres, shape (n, 2)."""
-        rc = np.asarray(cells, dtype=float).reshape(-1, 2)
-        lon, lat = from_study(self.x0 + rc[:, 1] * self.cell_m, self.y0 - rc[:, 0] * self.cell_m)
-        return np.column_stack([lon, lat])
+        return _lonlat_of(cells, x0=self.x0, y0=self.y0, cell_m=self.cell_m)
+
+
+def _cell_of(lon: float, lat: float, *, x0: float, y0: float, cell_m: float) -> Cell:
+    """The (row, col) of a grid with cell (0, 0) centred at projected (x0, y0) holding a lon/lat point."""
+    x, y = to_study(np.array([lon]), np.array([lat]))
+    return int(round((y0 - y[0]) / cell_m)), int(round((x[0] - x0) / cell_m))
+
+
+def _lonlat_of(cells: Sequence[Cell], *, x0: float, y0: float, cell_m: float) -> NDArray[np.float64]:
+    """The lon/lat of the centres of cells of that grid, shape (n, 2)."""
+    rc = np.asarray(cells, dtype=float).reshape(-1, 2)
+    lon, lat = from_study(x0 + rc[:, 1] * cell_m, y0 - rc[:, 0] * cell_m)
+    return np.column_stack([lon, lat])
 
 
 def cost_surface(
@@ -318,6 +328,7 @@ def cost_surface(
     lakes: Sequence[shapely.Geometry],
     config: CostConfig,
     avoid: Sequence[str] = (),
+    open_lonlat: Sequence[tuple[float, float]] = (),
     progress: Progress | None = None,
 ) -> CostSurface:
     """Build the cost grid over a lon/lat box.
@@ -338,6 +349,9 @@ def cost_surface(
         From :func:`load_cost_config`.
     avoid
         ISO3 codes of countries the route may not enter.
+    open_lonlat
+        Points whose cells must be passable (the ends and via points of a
+        route), checked before any cell is priced.
     progress
         Called with the fraction of rows done and a line of text at the
         start and after each band of rows, or None.
@@ -351,7 +365,8 @@ def cost_surface(
     ------
     RouteDataError
         Cells over :data:`MAX_CELL_KM`, an ``avoid`` code that is not in
-        ``countries``, or a grid of more than 25 million cells.
+        ``countries``, a grid of more than 25 million cells, or a point of
+        ``open_lonlat`` in a shut cell.
     """
     if not 0 < cell_km <= MAX_CELL_KM:
         msg = (
@@ -386,6 +401,14 @@ def cost_surface(
         barriers.append(shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg))
     areas = [(area["polygon"], float(area["multiplier"])) for area in config.protected]  # type: ignore[arg-type]
     shapely.prepare(barriers + [polygon for polygon, _ in areas])
+    for i, (lon, lat) in enumerate(open_lonlat):
+        centre = _lonlat_of([_cell_of(lon, lat, x0=x0, y0=y0, cell_m=cell_m)], x0=x0, y0=y0, cell_m=cell_m)
+        if any(shapely.contains_xy(barrier, centre[:, 0], centre[:, 1])[0] for barrier in barriers):
+            msg = (
+                f"point {i} ({lon}, {lat}) is in a lake or an avoided country, or within one cell ({cell_km:g} km)"
+                " of its edge; move it, or use smaller cells"
+            )
+            raise RouteDataError(msg, field="--from/--via/--to")
 
     # Per cell, band by band (bounded memory, and progress to report): the
     # country, the height, the protected-area factor and whether it is shut.
@@ -505,7 +528,8 @@ def suggest_route(
     pricing = _PRICING_SHARE_OF_A_LEG / (_PRICING_SHARE_OF_A_LEG + _GRAPH_SHARE_OF_A_LEG + legs)
     surface = cost_surface(
         box, cell_km=cell_km, countries=countries, elevation=elevation, lakes=lakes, config=config,
-        avoid=[iso.upper() for iso in avoid], progress=_part_of(progress, 0.0, pricing),
+        avoid=[iso.upper() for iso in avoid], open_lonlat=points_lonlat,
+        progress=_part_of(progress, 0.0, pricing),
     )  # fmt: skip
     cells = [surface.cell_of(lon, lat) for lon, lat in points_lonlat]
     path = least_cost_path(

@@ -261,6 +261,15 @@ def test_route__outside_the_study_area():
     assert "point 0 (10.0, 10.0) is outside the study area" in result.stderr
 
 
+def test_route__end_in_a_lake__stops_before_pricing():
+    result = _route("--from", "104.28,52.29", "--to", "108.0,53.5")  # the middle of Baikal
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "make_maps.py: error: --from/--via/--to: point 1 (108.0, 53.5) is in a lake or an avoided country, or within"
+        " one cell (5 km) of its edge; move it, or use smaller cells"
+    ]
+
+
 def test_route__cells_too_coarse():
     result = _route("--from", "104.28,52.29", "--to", "116.41,39.90", "--cell-km", "1000")
     assert result.returncode == 2 and result.stdout == ""

@@ -103,8 +103,8 @@ print(json.dumps(result))
 
 
 ENVIRONMENTS = {"huge_pages_off": {"NUMPY_MADVISE_HUGEPAGE": "0"}, "as_configured": {}}
-"""The targets are checked with numpy's huge-page advice off (see the module docstring); the
-machine's default is measured and printed too."""
+"""Every figure is measured with numpy's huge-page advice off and with the machine as configured;
+the targets hold for both (see the module docstring)."""
 
 
 def _child(mode: str, env: dict[str, str]) -> dict:
@@ -145,7 +145,7 @@ def main() -> int:
     costs: list[float] = []
     for name, env in ENVIRONMENTS.items():
         report[name], found, peak_mb = _compare(env)
-        report[name]["ours_cold_peak_mb"] = round(peak_mb)  # type: ignore[index]
+        report[name]["ours_peak_mb"] = round(peak_mb)  # type: ignore[index]
         costs += found
     report["same_cost_everywhere"] = max(costs) - min(costs) < 1e-6 * min(costs)
     report["route_seconds_by_cell_km"] = {}
@@ -159,7 +159,7 @@ def main() -> int:
         report["route_seconds_by_cell_km"][str(cell_km)] = round(time.perf_counter() - start, 2)
     off, on = report["huge_pages_off"], report["as_configured"]
     worst = max(r[way]["ratio"] for r in (off, on) for way in ("cold", "warm"))  # type: ignore[index]
-    peak_mb = max(off["ours_cold_peak_mb"], on["ours_cold_peak_mb"])  # type: ignore[index]
+    peak_mb = max(off["ours_peak_mb"], on["ours_peak_mb"])  # type: ignore[index]
     report["targets_met"] = {"at_most_1_3x": worst <= 1.3, "under_1_5_gb": peak_mb < 1536}
     print(json.dumps(report, indent=2))
     return 0

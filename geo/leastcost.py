@@ -390,20 +390,12 @@ def cost_surface(
     if rows * cols > 25_000_000:
         raise RouteDataError(f"a {rows} x {cols} grid is too large; use a larger --cell-km", field="cell_km")
     x0, y0 = float(x.min()), float(y.max())
-    # A cell is shut when its centre lies within about one cell of a lake's
-    # shore or of an avoided country, so that no step between two open cells
-    # cuts across a bay or clips a corner (degrees of longitude shrink with
-    # latitude: the margin is taken at the geometry's latitude).
-    barriers = [shapely.buffer(lake, _cell_in_degrees(lake, cell_km)) for lake in lakes]
-    for iso in avoid:
-        polygon = countries.polygons[known.index(iso)]
-        margin_deg = _cell_in_degrees(polygon, cell_km)
-        barriers.append(shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg))
+    barriers = _barriers(lakes, [countries.polygons[known.index(iso)] for iso in avoid], cell_km=cell_km)
     areas = [(area["polygon"], float(area["multiplier"])) for area in config.protected]  # type: ignore[arg-type]
     shapely.prepare(barriers + [polygon for polygon, _ in areas])
     for i, (lon, lat) in enumerate(open_lonlat):
         centre = _lonlat_of([_cell_of(lon, lat, x0=x0, y0=y0, cell_m=cell_m)], x0=x0, y0=y0, cell_m=cell_m)
-        if any(shapely.contains_xy(barrier, centre[:, 0], centre[:, 1])[0] for barrier in barriers):
+        if any(_inside(barrier, centre[:, 0], centre[:, 1])[0] for barrier in barriers):
             msg = (
                 f"point {i} ({lon}, {lat}) is in a lake or an avoided country, or within one cell ({cell_km:g} km)"
                 " of its edge; move it, or use smaller cells"
@@ -457,6 +449,23 @@ MAX_CELL_KM = 50.0
 _BAND_CELLS = 250_000
 """Cells per band of :func:`cost_surface`: a few MB per array of the band,
 and about 20 progress steps on a 1 km route grid."""
+
+
+def _barriers(
+    lakes: Sequence[shapely.Geometry], avoided: Sequence[shapely.Geometry], *, cell_km: float
+) -> list[shapely.Geometry]:
+    """The areas whose cells are shut: lakes and avoided countries, each grown by about one cell.
+
+    A cell is shut when its centre lies within about one cell of a lake's
+    shore or of an avoided country, so that no step between two open cells
+    cuts across a bay or clips a corner (degrees of longitude shrink with
+    latitude: the margin is taken at the geometry's latitude).
+    """
+    barriers = [shapely.buffer(lake, _cell_in_degrees(lake, cell_km)) for lake in lakes]
+    for polygon in avoided:
+        margin_deg = _cell_in_degrees(polygon, cell_km)
+        barriers.append(shapely.buffer(shapely.simplify(polygon, margin_deg / 4), margin_deg))
+    return barriers
 
 
 def _inside(polygon: shapely.Geometry, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:

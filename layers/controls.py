@@ -1,4 +1,4 @@
-"""Map controls: the comparison panel, the legend, the GeoJSON download, attribution."""
+"""Map controls: the comparison panel, the legend, the GeoJSON download, attribution, layers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import gzip
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+
+import folium
 
 from layers.encoding import ScriptElement, template
 from layers.style import PLACE_STYLE, REFERENCE_DASH, km, text
@@ -132,6 +134,34 @@ class Attribution(ScriptElement):
         super().__init__()
         self._name = "Attribution"
         self.html = text(attribution)
+
+
+class LayerControl(folium.LayerControl):
+    """folium's layer control (every layer of the map), names written as JSON strings.
+
+    folium writes the names with Jinja's ``tojson``, which leaves U+2028 and
+    U+2029 raw; here they go through :func:`layers.encoding.template_json`
+    like every other string. Names are HTML (Leaflet sets them as
+    ``innerHTML``): escape them with :func:`layers.style.text`.
+    """
+
+    _template = template(
+        """{% macro script(this, kwargs) %}
+        L.control.layers(
+          {
+            {%- for name, layer in this.base_layers.items() %}
+            {{ name|template_json }}: {{ layer }},
+            {%- endfor %}
+          },
+          {
+            {%- for name, layer in this.overlays.items() %}
+            {{ name|template_json }}: {{ layer }},
+            {%- endfor %}
+          },
+          {{ this.options|template_json }}
+        ).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
 
 
 def method_html(method: Mapping[str, Any]) -> str:

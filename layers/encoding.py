@@ -39,22 +39,30 @@ function pos2Decode(text, precision) {
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SCRIPT_UNSAFE = {ord(c): f"\\u{ord(c):04x}" for c in "<>&'\u2028\u2029"}
 _JINJA_UNSAFE = {ord(c): f"\\u{ord(c):04x}" for c in "{}%#"}
 
 
 def script_json(value: Any) -> str:
     """Return JSON that is safe to write inside a ``<script>`` element.
 
-    ``<``, ``>``, ``&`` and ``'`` are written as ``\\uXXXX`` escapes (as
-    Jinja's ``tojson`` does), so no string can close the script.
+    This is the one way data reaches a page's JavaScript: as a JSON value,
+    never pasted into JavaScript source or a template literal, so a
+    backslash, quote, backtick or ``${`` in the data stays a character of a
+    string. ``<``, ``>``, ``&`` and ``'`` are written as ``\\uXXXX`` escapes
+    (as Jinja's ``tojson`` does), so no string can close the script or open
+    a comment; so are U+2028 and U+2029, which older JavaScript engines
+    take for line ends inside a string.
 
     Examples
     --------
     >>> print(script_json({"name": "</script>"}))
     {"name":"\\u003c/script\\u003e"}
+    >>> print(script_json("C:\\\\users\\\\x \\u2028"))
+    "C:\\\\users\\\\x \\u2028"
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+    return text.translate(_SCRIPT_UNSAFE)
 
 
 def template_json(value: Any) -> str:

@@ -10,7 +10,15 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.controls import Attribution, GeoJsonDownload, HtmlControl, comparison_panel, legend, method_html
+from layers.controls import (
+    Attribution,
+    GeoJsonDownload,
+    HtmlControl,
+    LayerControl,
+    comparison_panel,
+    legend,
+    method_html,
+)
 from layers.coords import latlon_bounds
 from layers.countries import EncodedCountries, countries_layer, countries_pane
 from layers.leaflet_plugins import GroupedLayers
@@ -150,7 +158,7 @@ def route_map(
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     route_layer(record, geometry, km_posts, colour=colour).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerControl(collapsed=False).add_to(m)
     profile = (
         ""
         if profile_image is None
@@ -207,7 +215,7 @@ def trade_map(
     for layer in layers:
         layer.add_to(m)
     year_control.add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    LayerControl(collapsed=False).add_to(m)
     change = summary["ru_to_cn_change_vs_2021_pct"]
     headline = (
         f"<p><b>{summary['year']}</b>: bilateral trade US$ {summary['total_usd_bn']:.1f} bn; Russia → China "

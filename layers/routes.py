@@ -12,6 +12,7 @@ import shapely
 from layers.coords import latlon
 from layers.encoding import encode_polyline, template
 from layers.markers import CircleMarkers
+from layers.popups import Popup, Tooltip
 from layers.style import COORD_DECIMALS, REFERENCE_DASH, ROUTE_WEIGHT_PX, km, text
 
 
@@ -53,9 +54,8 @@ def route_layer(
             np.asarray(part.coords), color=colour, weight=ROUTE_WEIGHT_PX, opacity=0.9, dash_array=dash
         )
         line.options["className"] = f"route route-{_css_id(record['id'])}"
-        folium.Tooltip(route_tooltip(record), sticky=True).add_to(line)
-        # lazy: the popup's HTML is parsed on the first click, not while the page loads
-        folium.Popup(route_popup(record), max_width=420, lazy=True).add_to(line)
+        Tooltip(route_tooltip(record), sticky=True).add_to(line)
+        Popup(route_popup(record), max_width=420).add_to(line)  # parsed on the first click
         line.add_to(layer)
     crossings = record["border_crossings"]
     CircleMarkers(

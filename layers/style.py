@@ -66,12 +66,15 @@ def route_colours(route_ids: list[str]) -> dict[str, str]:
 
 
 def text(value: object) -> str:
-    """Escape a data string for HTML inside folium's JavaScript template literals.
+    """Escape a data string for HTML: the one escaping helper of the pages.
 
-    Beyond ``html.escape``, backticks and ``$`` become entities, because
-    folium writes tooltips and popups into JavaScript `template literals`,
-    and so do braces, because branca reads rendered scripts again as Jinja
-    templates (``{{ 7*7 }}`` would be evaluated).
+    Every data string goes through it before it becomes part of any HTML
+    (popups, tooltips, panels, layer names); the HTML then reaches the page
+    only as a JSON string (:func:`layers.encoding.script_json`). Beyond
+    ``html.escape``, braces become entities, so a ``{{`` never reaches a
+    Jinja template (branca reads the rendered scripts of folium's elements
+    again as templates), and so do backticks and ``$``: the text stays
+    inert even inside a JavaScript template literal.
 
     Examples
     --------

@@ -47,7 +47,8 @@ class TradeFlows(ScriptElement):
     arcs
         ``{"ru_cn": lonlat array, "cn_ru": lonlat array}``.
     years
-        ``[[year, ru_to_cn, cn_to_ru, total, confidence, source], ...]``.
+        ``[[year, ru_to_cn, cn_to_ru, total, confidence, source], ...]``;
+        confidence and source are HTML, escaped by the caller.
     popup_html
         HTML for the arcs' popup (the chart), escaped by the caller.
     """
@@ -73,6 +74,8 @@ class TradeFlows(ScriptElement):
             .addTo({{ this._parent.get_name() }});
           arcs[{{ key|script_json }}].label = {{ label|script_json }};
           {% endfor %}
+          // The tooltips join numbers and constant words with strings that came
+          // in as JSON, escaped by layers.style.text: no raw data reaches innerHTML.
           window.pos2Year.listen(function (year) {
             var r = byYear[year];
             [['ru_cn', 1], ['cn_ru', 2]].forEach(function (k) {
@@ -125,7 +128,7 @@ class EnergyFlows(ScriptElement):
               var value = flow !== undefined && flow !== null ? flow : (l.flows ? 0 : l.capacity);
               var what = l.flows ? ('flow ' + year) : 'capacity';
               drawn[i].setStyle({weight: value > 0 ? Math.max(1, value * {{ this.px_per_bcm }}) : 0});
-              drawn[i].bindTooltip(l.name + ': ' + value.toFixed(1) + ' bcm/yr (' + what + ')', {sticky: true});
+              drawn[i].bindTooltip(l.name_html + ': ' + value.toFixed(1) + ' bcm/yr (' + what + ')', {sticky: true});
             });
           });
         })();
@@ -137,7 +140,7 @@ class EnergyFlows(ScriptElement):
         self._name = "EnergyFlows"
         self.lines = [
             {
-                "name": text(name),
+                "name_html": text(name),
                 "encoded": encode_polyline(lonlat, precision=LINE_DECIMALS),
                 "flows": None if flows is None else {str(y): v for y, v in flows.items()},
                 "capacity": capacity,
@@ -169,11 +172,13 @@ class YearControl(ScriptElement):
           var control = L.control({position: 'topleft'});
           control.onAdd = function () {
             var div = L.DomUtil.create('div', 'pos2-years leaflet-bar');
-            div.innerHTML = '<label>Trade year <input type="range" class="year-slider" min="' + years[0]
-              + '" max="' + years[years.length - 1] + '" step="1" value="' + years[years.length - 1]
-              + '"> <b class="year-label">' + years[years.length - 1] + '</b></label>';
+            div.innerHTML = '<label>Trade year <input type="range" class="year-slider" step="1"> '
+              + '<b class="year-label"></b></label>';
             L.DomEvent.disableClickPropagation(div);
             var input = div.querySelector('input'), label = div.querySelector('.year-label');
+            input.min = years[0];  // min and max before value: a range input clamps its value
+            input.max = years[years.length - 1];
+            input.value = label.textContent = years[years.length - 1];
             input.addEventListener('input', function () {
               label.textContent = input.value;
               window.pos2Year.set(parseInt(input.value, 10));

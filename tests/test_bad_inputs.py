@@ -33,7 +33,7 @@ EXPECTED = {
     "not_utf8.geojson": "cannot read the file (UnicodeDecodeError); it must be UTF-8 text (GeoJSON)",
     "point_feature.geojson": "geometry type 'Point' is not a line",
     "polygon_feature.geojson": "geometry type 'Polygon' is not a line",
-    "repeated_point.geojson": "point 1 repeats point 0 (104.28, 52.29); delete the duplicate",
+    "repeated_point.geojson": "geometry.coordinates: 3 point(s), 1 distinct; a route needs at least 2 distinct points",
     "single_point_line.geojson": "1 point(s), 1 distinct; a route needs at least 2 distinct points",
     "string_coordinates.geojson": "geometry.coordinates[0][0]: '104.28' is not a number",
     "toml_bad_syntax.toml": "not valid TOML",

@@ -15,14 +15,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
+import re
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from geo.catalog import read_text_file
-from geo.errors import RouteDataError
+from geo.errors import RouteDataError, quote
+from geo.readers.common import csv_rows, decimal_cell
 
 TRADE_COLUMNS = (
     "year",
@@ -39,6 +39,11 @@ _ENERGY_VALUES = ENERGY_COLUMNS[1:4]
 CONFIDENCES = ("high", "medium", "low")
 BASE_YEAR = 2021
 """The last full year before the war: the base of the change in the summary."""
+MAX_VALUE = 100_000
+"""No yearly figure reaches this (world trade is about 25,000 US$ bn, world gas
+about 4,000 bcm): larger values are typing errors, and sums of values near
+1e308 would overflow to infinity."""
+YEAR = re.compile(r"[0-9]{4}")
 
 Format = Literal["table", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json")
@@ -60,9 +65,11 @@ def load_trade(path: Path | str) -> list[dict[str, Any]]:
     Raises
     ------
     RouteDataError
-        Missing column or year, duplicate year, a value that is negative or
-        not a number, or a total that differs from the sum of both directions
-        by more than the rounding of the three figures allows.
+        Missing or repeated column, missing or duplicate year, a value that
+        is not a plain decimal from 0 to :data:`MAX_VALUE`, a total of 0 or a
+        base-year (:data:`BASE_YEAR`) import figure of 0 (the summary divides
+        by them), or a total that differs from the sum of both directions by
+        more than the rounding of the three figures allows.
     """
     rows = _read(path, TRADE_COLUMNS, _TRADE_VALUES, required=_TRADE_VALUES)
     for row in rows:
@@ -77,6 +84,13 @@ def load_trade(path: Path | str) -> list[dict[str, Any]]:
                 f"{abs(difference)}, more than rounding allows ({slack}); check the three figures"
             )
             raise RouteDataError(msg, path=path, line=row["_line"], field="total_usd_bn")
+        # the summary's changes divide by a year's total and by the base year's imports
+        if row["total_usd_bn"] == 0:
+            msg = "total 0: the change to the next year divides by it; leave out a year without trade"
+            raise RouteDataError(msg, path=path, line=row["_line"], field="total_usd_bn")
+        if row["year"] == BASE_YEAR and row["cn_imports_from_ru_usd_bn"] == 0:
+            msg = f"0 in {BASE_YEAR}, the base year of the summary's change (it divides by it); give the figure"
+            raise RouteDataError(msg, path=path, line=row["_line"], field="cn_imports_from_ru_usd_bn")
     return [_public(row) for row in rows]
 
 
@@ -197,26 +211,16 @@ def _read(
     path: Path | str, columns: Sequence[str], numeric: Sequence[str], *, required: Sequence[str]
 ) -> list[dict[str, Any]]:
     path = Path(path)
-    text = read_text_file(path, what="UTF-8 CSV", encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None:
-        msg = f"the file is empty; the first line must name the columns {', '.join(columns)}"
-        raise RouteDataError(msg, path=path)
-    missing = [c for c in columns if c not in reader.fieldnames]
-    if missing:
-        msg = f"missing column(s) {', '.join(missing)}; the header must name {', '.join(columns)}"
-        raise RouteDataError(msg, path=path, line=1, field=missing[0])
     rows: list[dict[str, Any]] = []
     seen: dict[int, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in csv_rows(path, columns):
         where = {"path": path, "line": line}
-        year_text = (row.get("year") or "").strip()
+        year_text = row["year"]
         if not year_text:
             msg = "missing year; every row needs a year such as 2024"
             raise RouteDataError(msg, field="year", **where)
-        if not year_text.isdigit() or not 1900 <= int(year_text) <= 2100:
-            msg = f"year {year_text!r} is not a four-digit year"
+        if not YEAR.fullmatch(year_text) or not 1900 <= int(year_text) <= 2100:
+            msg = f"year {quote(year_text)} is not a four-digit year"
             raise RouteDataError(msg, field="year", **where)
         year = int(year_text)
         if year in seen:
@@ -225,7 +229,7 @@ def _read(
         seen[year] = line
         parsed: dict[str, Any] = {"year": year, "_line": line, "_text": {}}
         for column in numeric:
-            cell = (row.get(column) or "").strip()
+            cell = row[column]
             parsed["_text"][column] = cell
             if not cell:
                 if column in required:
@@ -233,28 +237,19 @@ def _read(
                     raise RouteDataError(msg, field=column, **where)
                 parsed[column] = None
                 continue
-            try:
-                value = float(cell)
-                Decimal(cell)
-            except (ValueError, InvalidOperation):
-                msg = f"{cell!r} is not a number; write it like 129.32 (no units or thousands separators)"
-                raise RouteDataError(msg, field=column, **where) from None
-            if not math.isfinite(value) or value < 0:
-                msg = f"{cell} must be a finite number of zero or more"
+            value = decimal_cell(cell, field=column, example="129.32", **where)
+            if not 0 <= value <= MAX_VALUE:
+                msg = f"{quote(cell)} must be a number from 0 to {MAX_VALUE:,} (US$ bn, bcm or Mt)"
                 raise RouteDataError(msg, field=column, **where)
             parsed[column] = value
-        confidence = (row.get("confidence") or "").strip()
+        confidence = row["confidence"]
         if confidence not in CONFIDENCES:
-            msg = f"confidence {confidence!r} must be one of {', '.join(CONFIDENCES)}"
+            msg = f"confidence {quote(confidence)} must be one of {', '.join(CONFIDENCES)}"
             raise RouteDataError(msg, field="confidence", **where)
-        if not (row.get("source") or "").strip():
+        if not row["source"]:
             msg = "missing source; say where the figures come from"
             raise RouteDataError(msg, field="source", **where)
-        parsed.update(
-            confidence=confidence,
-            confidence_note=(row.get("confidence_note") or "").strip(),
-            source=row["source"].strip(),
-        )
+        parsed.update(confidence=confidence, confidence_note=row["confidence_note"], source=row["source"])
         rows.append(parsed)
     if not rows:
         msg = "no rows under the header; add one row per year"

@@ -38,13 +38,13 @@ def test_load_energy__blanks_are_unknown():
     [
         (",89.21,49.6,39.6,high,,S\n", r"line 2: year: missing year"),
         ("2013,89.21,49.6,39.6,high,,S\n2013,89.21,49.6,39.6,high,,S\n", r"line 3: year: duplicate year 2013, also on line 2"),
-        ("2013,89.21,-49.6,39.6,high,,S\n", r"line 2: cn_exports_to_ru_usd_bn: -49.6 must be a finite number of zero or more"),
+        ("2013,89.21,-49.6,39.6,high,,S\n", r"line 2: cn_exports_to_ru_usd_bn: '-49.6' must be a number from 0 to 100,000"),
         ("2013,89.21,49.6,abc,high,,S\n", r"line 2: cn_imports_from_ru_usd_bn: 'abc' is not a number"),
         ("2013,89.21,49.6,,high,,S\n", r"line 2: cn_imports_from_ru_usd_bn: missing value"),
         ("2013,95.21,49.6,39.6,high,,S\n", r"line 2: total_usd_bn: total 95.21 differs from 49.6 \+ 39.6 = 89.2 by 6.01"),
         ("2013,89.21,49.6,39.6,sure,,S\n", r"line 2: confidence: confidence 'sure' must be one of"),
         ("2013,89.21,49.6,39.6,high,,\n", r"line 2: source: missing source"),
-        ("2013,nan,49.6,39.6,high,,S\n", r"line 2: total_usd_bn: nan must be a finite number"),
+        ("2013,nan,49.6,39.6,high,,S\n", r"line 2: total_usd_bn: 'nan' is not a number; write plain decimals such as 129.32"),
     ],
 )
 def test_load_trade__bad_rows_name_file_line_column(write, body, message):

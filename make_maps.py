@@ -168,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = EXIT_BAD_INPUT
     for warning in caught:
         if issubclass(warning.category, RouteDataWarning):
+            if status == EXIT_BAD_INPUT:
+                continue  # an input error is one line; what was skipped on the way no longer matters
             print(f"make_maps.py: warning: {warning.message}", file=sys.stderr)
         else:
             warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)

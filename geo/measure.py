@@ -182,20 +182,22 @@ def _runs(
     part_start_deg = cum_deg[starts]
 
     # Query short pieces of the routes (small bounding boxes, few candidate
-    # pairs), then place each hit on its part.
-    pieces, piece_part, piece_first = _pieces(lon, lat, starts, ends)
-    piece_idx, chunk_idx = countries.boundary_tree.query(pieces, predicate="intersects")
-    hits = shapely.intersection(pieces[piece_idx], countries.boundary_chunks[chunk_idx])
+    # pairs), then the single segments of the pieces that were hit: a hit is
+    # placed on its own segment, so a line that doubles back on itself (a spur,
+    # a loop at a station) has each crossing on the leg that makes it.
+    piece_first, piece_last = _pieces(starts, ends)
+    piece_lines = _linestrings(lon, lat, piece_first, piece_last)
+    hit_pieces = np.unique(countries.boundary_tree.query(piece_lines, predicate="intersects")[0])
+    counts = piece_last[hit_pieces] - piece_first[hit_pieces]
+    candidate = np.repeat(piece_first[hit_pieces], counts) + _ramp(counts)
+    seg_lines = _linestrings(lon, lat, candidate, candidate + 1)
+    seg_idx, chunk_idx = countries.boundary_tree.query(seg_lines, predicate="intersects")
+    hits = shapely.intersection(seg_lines[seg_idx], countries.boundary_chunks[chunk_idx])
     hit_xy, hit_owner = shapely.get_coordinates(hits, return_index=True)
-    hit_piece = piece_idx[hit_owner]
-    hit_part = piece_part[hit_piece]
-    hit_pos = (
-        shapely.line_locate_point(pieces[hit_piece], shapely.points(hit_xy))
-        + cum_deg[piece_first[hit_piece]]
-        - part_start_deg[hit_part]
-    )
-    # The segment holding each hit starts at the last vertex at or before it.
-    seg = _segment_at(cum_deg, part_start_deg[hit_part] + hit_pos, starts[hit_part], ends[hit_part])
+    seg = candidate[seg_idx[hit_owner]]
+    hit_part = np.searchsorted(starts, seg, side="right") - 1
+    along_deg = np.minimum(np.hypot(hit_xy[:, 0] - lon[seg], hit_xy[:, 1] - lat[seg]), step_deg[seg + 1])
+    hit_pos = cum_deg[seg] + along_deg - part_start_deg[hit_part]
     _, _, from_vertex_m = WGS84.inv(lon[seg], lat[seg], hit_xy[:, 0], hit_xy[:, 1])
     hit_m = cum_all[seg] + np.asarray(from_vertex_m, dtype=float).reshape(-1)
 
@@ -246,26 +248,30 @@ def _interpolate(
     return shapely.points(lon[seg] + t * (lon[seg + 1] - lon[seg]), lat[seg] + t * (lat[seg + 1] - lat[seg]))
 
 
-def _pieces(
-    lon: np.ndarray, lat: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cut parts into LineStrings of at most _PIECE_VERTICES vertices (sharing ends).
+def _pieces(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cut parts into pieces of at most _PIECE_VERTICES vertices (sharing ends).
 
-    Returns the pieces, the part of each piece and each piece's first vertex.
+    Returns each piece's first and last vertex, in order along the stacked parts.
     """
     step = _PIECE_VERTICES - 1
     n_pieces = np.maximum(np.ceil((ends - starts) / step), 1).astype(np.int64)
     piece_part = np.repeat(np.arange(len(starts)), n_pieces)
-    nth = np.arange(n_pieces.sum()) - np.repeat(np.cumsum(n_pieces) - n_pieces, n_pieces)
-    first = starts[piece_part] + nth * step
+    first = starts[piece_part] + _ramp(n_pieces) * step
     last = np.minimum(first + step, ends[piece_part])
+    return first, last
+
+
+def _ramp(counts: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n-1 for every n in ``counts``, concatenated."""
+    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _linestrings(lon: np.ndarray, lat: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """LineStrings through the vertices first..last (inclusive) of each pair."""
     counts = last - first + 1
-    vertex = np.repeat(first, counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    xy = np.empty((len(vertex), 2))
-    xy[:, 0] = lon[vertex]
-    xy[:, 1] = lat[vertex]
-    pieces = shapely.linestrings(xy, indices=np.repeat(np.arange(len(first)), counts))
-    return pieces, piece_part, first
+    vertex = np.repeat(first, counts) + _ramp(counts)
+    owner = np.repeat(np.arange(len(first)), counts)
+    return shapely.linestrings(np.column_stack([lon[vertex], lat[vertex]]), indices=owner)
 
 
 def _country_lengths(runs: pd.DataFrame, n_routes: int) -> list[dict[str, float]]:
@@ -300,7 +306,7 @@ def _km_posts(
     counts[counts * spacing_m >= length_m] -= 1  # no post on the very end
     counts = np.maximum(counts, 0)
     route = np.repeat(np.arange(len(length_m)), counts)
-    nth = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts) + 1
+    nth = _ramp(counts) + 1
     along = nth * spacing_m
     plon, plat, _ = points_along_m(lon, lat, cum_all, route_start_m[route] + along)
     table = np.column_stack([along, plon, plat])

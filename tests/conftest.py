@@ -7,6 +7,7 @@ lengths measured by a separate implementation (tests/data/oracle_routes.toml).
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -14,11 +15,19 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import settings
 
 import make_maps
 from geo.catalog import load_catalog
 from geo.countries import build_country_index, load_countries
 from geo.measure import measure_routes
+
+# Property tests: the same examples on every CI run (a failure there is replayed
+# by the next run, not only from a local .hypothesis folder); wider and random
+# locally. Failures found locally are pinned with @example in the test.
+settings.register_profile("ci", derandomize=True, database=None, max_examples=60, print_blob=True)
+settings.register_profile("dev", max_examples=200)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_DIR = TESTS_DIR.parent

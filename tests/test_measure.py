@@ -153,3 +153,49 @@ def test_measure_routes__equator_is_in_no_country(country_index):
 def test_measure_routes__rejects_projected_input(country_index):
     with pytest.raises(ValueError, match="must be in EPSG:4326"):
         measure_routes(routes_frame({"eq": EQUATOR_1DEG}).to_crs(3857), country_index)
+
+
+def _coast_lats(countries, iso, lon, lat_min, lat_max):
+    shape = countries.set_index("iso3").loc[iso].geometry
+    return sorted(lat for polygon in shapely.get_parts(shape) for lat in _ring_crossings_at_lon(polygon, lon, lat_min, lat_max))
+
+
+def test_crossings__after_a_stretch_of_sea_placed_where_the_next_country_begins(countries, country_index):
+    """Due south along 142 E from Sakhalin across La Perouse Strait into Hokkaido, by hand."""
+    line = shapely.LineString([(142.0, 46.9), (142.0, 44.5)])
+    measured = measure_routes(routes_frame({"strait": line}), country_index).iloc[0]
+    (sakhalin_coast,) = _coast_lats(countries, "RUS", 142.0, 44.5, 46.9)  # southern tip of Sakhalin
+    (hokkaido_coast,) = _coast_lats(countries, "JPN", 142.0, 44.5, 46.9)  # north coast of Hokkaido
+    assert 45.3 < hokkaido_coast < sakhalin_coast < 46.2  # the strait is ~40 km wide here
+    (crossing,) = measured["crossings"]
+    assert (crossing["from"], crossing["to"]) == ("RUS", "JPN")
+    assert crossing["lat"] == pytest.approx(hokkaido_coast, abs=1e-6)
+    assert crossing["m"] == pytest.approx(meridian_arc_m(hokkaido_coast, 46.9), abs=1.0)
+    assert measured["country_m"]["RUS"] == pytest.approx(meridian_arc_m(sakhalin_coast, 46.9), abs=1.0)
+    assert measured["country_m"][NO_COUNTRY] == pytest.approx(meridian_arc_m(hokkaido_coast, sakhalin_coast), abs=1.0)
+    assert measured["country_m"]["JPN"] == pytest.approx(meridian_arc_m(44.5, hokkaido_coast), abs=1.0)
+
+
+def test_crossings__a_line_that_doubles_back_crosses_on_each_leg(countries, country_index):
+    """Into Mongolia along 106.2 E and back the same way: two crossings, each where its own leg meets
+    the border (both legs lie in one queried piece, where the return crossing used to be lost)."""
+    there_and_back = shapely.LineString([(106.2, 50.5), (106.2, 50.0), (106.2, 50.5)])
+    measured = measure_routes(routes_frame({"spur": there_and_back}), country_index).iloc[0]
+    (border_lat,) = _ring_crossings_at_lon(countries.set_index("iso3").loc["MNG"].geometry, 106.2, 50.0, 50.5)
+    leg_m = meridian_arc_m(50.0, 50.5)
+    going, coming = measured["crossings"]
+    assert (going["from"], going["to"], coming["from"], coming["to"]) == ("RUS", "MNG", "MNG", "RUS")
+    assert going["m"] == pytest.approx(meridian_arc_m(border_lat, 50.5), abs=1.0)
+    assert coming["m"] == pytest.approx(2 * leg_m - meridian_arc_m(border_lat, 50.5), abs=1.0)
+    assert measured["country_m"]["MNG"] == pytest.approx(2 * meridian_arc_m(50.0, border_lat), abs=1.0)
+    assert measured["country_m"]["RUS"] == pytest.approx(2 * meridian_arc_m(border_lat, 50.5), abs=1.0)
+
+
+@pytest.mark.parametrize("leg", [[(127.0, 57.0), (139.0, 57.0)], [(106.2, 50.5), (106.2, 50.0)]], ids=["okhotsk-coast", "naushki"])
+def test_country_m__there_and_back_is_twice_one_way(country_index, leg):
+    """A spur measured out and back holds each country's km twice (found by hypothesis on 57 N)."""
+    one_way = measure_routes(routes_frame({"r": shapely.LineString(leg)}), country_index).iloc[0]
+    both = measure_routes(routes_frame({"r": shapely.LineString([*leg, leg[0]])}), country_index).iloc[0]
+    assert set(both["country_m"]) == set(one_way["country_m"])
+    for iso, metres in one_way["country_m"].items():
+        assert both["country_m"][iso] == pytest.approx(2 * metres, abs=1.0), iso

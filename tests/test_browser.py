@@ -118,7 +118,7 @@ class Page:
                 return route.abort("internetdisconnected")
             try:
                 asset = fetch(url.split("?")[0].split("#")[0])
-            except LookupError:
+            except Exception:  # noqa: BLE001 (LookupError, or node_modules changing: never leave a request hanging)
                 self.missing.append(url)
                 return route.abort("internetdisconnected")
             return route.fulfill(status=200, body=asset.content, content_type=asset.mime)
@@ -133,12 +133,19 @@ class Page:
             dialog.dismiss()
 
         self.page.on("dialog", on_dialog)
+        pending: dict[object, str] = {}
+        self.page.on("request", lambda request: pending.__setitem__(request, request.url))
+        self.page.on("requestfinished", lambda request: pending.pop(request, None))
+        self.page.on("requestfailed", lambda request: pending.pop(request, None))
         self.page.goto(path.as_uri())
         self.page.wait_for_function(
             "() => document.querySelectorAll('path.route, path.trade-flow').length > 0", timeout=15_000
         )
         # Tiles and late layout can still move the view; let the page settle.
-        self.page.wait_for_load_state("networkidle")
+        try:
+            self.page.wait_for_load_state("networkidle")
+        except Exception:  # noqa: BLE001 (Playwright's TimeoutError)
+            pytest.fail(f"{path.name}: the network never went idle; requests still open: {sorted(pending.values())}")
 
     def close(self) -> None:
         self.context.close()

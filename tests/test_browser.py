@@ -50,8 +50,13 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium, started once per test module.
+
+    tests/test_hostile_browser.py imports this fixture too; Playwright's sync API cannot run twice at
+    once in one process, and a session-wide fixture imported into two modules is started twice.
+    """
     if not Path(CHROMIUM).exists():
         _skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
     if not make_maps.NODE_MODULES.is_dir():

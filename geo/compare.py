@@ -21,7 +21,8 @@ from typing import Any, Literal
 
 import geopandas as gpd
 
-from geo.countries import NO_COUNTRY
+from geo.countries import NO_COUNTRY, NOT_A_COUNTRY, OUTSIDE
+from geo.errors import RouteDataError
 
 Format = Literal["table", "csv", "json", "markdown"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown")
@@ -56,8 +57,9 @@ def comparison_records(
     records
         Dicts with ``id``, ``name``, ``kind``, ``status``, ``start``, ``end``,
         ``length_km``, ``planar_length_km``, ``planar_deviation_pct``,
-        ``chord_km``, ``detour_ratio``, ``countries`` (ISO3 -> km, ``"none"``
-        for km in no country), ``border_crossings`` (``from``, ``to``,
+        ``chord_km``, ``detour_ratio``, ``countries`` (ISO3 -> km; ``"none"``
+        for km in no country, ``"outside"`` for km beyond the boundary
+        extract), ``border_crossings`` (``from``, ``to``,
         ``lon``, ``lat``, ``km``), ``published_length_km``,
         ``published_segment``, ``measured_segment_km``, ``published_ratio``,
         ``segments`` (every published segment), ``capacity_bcm``,
@@ -66,11 +68,11 @@ def comparison_records(
     records = []
     for position, (key, route) in enumerate(routes.iterrows()):
         m = measured.loc[key]
-        segments = [_segment(seg, route, m) for seg in route["segments"]]
+        segments = [_segment(seg, route, m, field=f"segments[{i}]") for i, seg in enumerate(route["segments"])]
         primary = next((s for s in segments if s["primary"]), None)
         countries = {
             iso: _km(metres)
-            for iso, metres in sorted(m["country_m"].items(), key=lambda kv: (kv[0] == NO_COUNTRY, -kv[1]))
+            for iso, metres in sorted(m["country_m"].items(), key=lambda kv: (kv[0] in NOT_A_COUNTRY, kv[0] == OUTSIDE, -kv[1]))
         }
         records.append(
             {
@@ -82,7 +84,7 @@ def comparison_records(
                 "end": route["waypoints"][-1]["name"],
                 "length_km": _km(m["length_m"]),
                 "planar_length_km": _km(m["planar_length_m"]),
-                "planar_deviation_pct": round(100 * (m["planar_length_m"] / m["length_m"] - 1), 3),
+                "planar_deviation_pct": round(100 * (m["planar_length_m"] / m["length_m"] - 1), 3) if m["length_m"] else None,
                 "chord_km": _km(m["chord_m"]),
                 # None for a loop (both ends at one place: no chord to compare with)
                 "detour_ratio": _optional(round(float(m["detour_ratio"]), 4)),
@@ -130,8 +132,12 @@ def _lonlat(pair: tuple[float, float] | None) -> list[float] | None:
     return None if pair is None else [round(pair[0], _LONLAT_DECIMALS), round(pair[1], _LONLAT_DECIMALS)]
 
 
-def _segment(segment: dict[str, Any], route: Any, measured: Any) -> dict[str, Any]:
+def _segment(segment: dict[str, Any], route: Any, measured: Any, *, field: str) -> dict[str, Any]:
     if "country" in segment:
+        if segment["country"] not in measured["country_m"]:
+            entered = ", ".join(sorted(k for k in measured["country_m"] if k not in NOT_A_COUNTRY)) or "no country"
+            msg = f"the route never enters {segment['country']} (it runs through {entered}); check the code or the waypoints"
+            raise RouteDataError(msg, path=route["source_file"], record=route["id"], field=f"{field}.country")
         measured_m = measured["country_m"].get(segment["country"], 0.0)
         extent = f"km in {segment['country']}"
     else:
@@ -177,7 +183,7 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") 
         The rendering, ending with a newline.
     """
     if fmt == "json":
-        return json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(list(records), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "csv":
         return comparison_csv(records)
     if fmt not in FORMATS:
@@ -213,8 +219,11 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") 
 def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
     """Render comparison records as CSV, one row per route.
 
-    Country km get one column each (``km_RUS``, ..., ``km_none``); crossings
-    are written as ``FROM>TO@km`` separated by ``;``.
+    Country km get one column each (``km_RUS``, ..., ``km_none``, and
+    ``km_outside`` when a route leaves the boundary extract); crossings are
+    written as ``FROM>TO@km`` separated by ``;``. Text that a spreadsheet
+    would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return) is prefixed with ``'``.
 
     Parameters
     ----------
@@ -226,7 +235,8 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
     text
         CSV with a header row and ``\\n`` line ends.
     """
-    isos = sorted({iso for r in records for iso in r["countries"] if iso != NO_COUNTRY}) + [NO_COUNTRY]
+    isos = sorted({iso for r in records for iso in r["countries"] if iso not in NOT_A_COUNTRY}) + [NO_COUNTRY]
+    isos += [OUTSIDE] if any(OUTSIDE in r["countries"] for r in records) else []
     columns = [
         "id", "name", "kind", "start", "end", "length_km", "planar_length_km", "planar_deviation_pct",
         "chord_km", "detour_ratio", *(f"km_{iso}" for iso in isos), "border_crossings",
@@ -237,11 +247,18 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for r in records:
-        row = {k: ("" if v is None else v) for k, v in r.items()}
+        row = {k: ("" if v is None else _cell(v)) for k, v in r.items()}
         row.update({f"km_{iso}": r["countries"].get(iso, 0.0) for iso in isos})
         row["border_crossings"] = ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in r["border_crossings"])
         writer.writerow(row)
     return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _blank(value: float | None, spec: str) -> str:

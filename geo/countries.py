@@ -4,7 +4,8 @@ The shipped boundaries are Natural Earth 1:10m admin-0 countries, clipped to
 the study box by ``tools/build_countries.py`` (which records the version and
 SHA-256 in ``geo/data/countries.source.json``). Natural Earth draws de facto
 borders and its polygons are land only: a route over the Gulf of Ob is in no
-country there, and is reported under :data:`NO_COUNTRY`.
+country there, and is reported under :data:`NO_COUNTRY`. Beyond the box of the
+extract nothing is known, and that length is reported under :data:`OUTSIDE`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ from numpy.typing import NDArray
 from geo.errors import RouteDataError
 
 NO_COUNTRY = "none"
-"""Key for route length that lies in no country polygon (sea, lakes cut out
-of the land polygons, or outside the boundary data)."""
+"""Key for route length inside the boundary extract that lies in no country
+polygon: sea, and lakes cut out of the land polygons."""
+OUTSIDE = "outside"
+"""Key for route length outside the box of the boundary extract, where the
+country is not known (never counted as water)."""
+NOT_A_COUNTRY = (NO_COUNTRY, OUTSIDE)
 _CHUNK_VERTICES = 64
 
 
@@ -86,12 +91,16 @@ class CountryIndex:
         border appears once per country).
     boundary_tree
         STRtree over ``boundary_chunks``.
+    box_lonlat
+        West, south, east, north of the extract, degrees; its outline is
+        among ``boundary_chunks`` so a route is split where it leaves the box.
     """
 
     iso3: NDArray[np.object_]
     polygons: NDArray[np.object_]
     boundary_chunks: NDArray[np.object_]
     boundary_tree: shapely.STRtree
+    box_lonlat: tuple[float, float, float, float]
 
     def country_of(self, points: NDArray[np.object_]) -> NDArray[np.object_]:
         """Return the ISO3 code of the country containing each point.
@@ -104,11 +113,14 @@ class CountryIndex:
         Returns
         -------
         iso3
-            Array of codes, :data:`NO_COUNTRY` for points in no polygon.
+            Array of codes, :data:`NO_COUNTRY` for points in no polygon,
+            :data:`OUTSIDE` for points outside :attr:`box_lonlat`.
         """
         lonlat = shapely.get_coordinates(points)
         number = self.polygon_of(lonlat[:, 0], lonlat[:, 1])
-        found = np.full(len(points), NO_COUNTRY, dtype=object)
+        west, south, east, north = self.box_lonlat
+        inside = (lonlat[:, 0] >= west) & (lonlat[:, 0] <= east) & (lonlat[:, 1] >= south) & (lonlat[:, 1] <= north)
+        found = np.where(inside, NO_COUNTRY, OUTSIDE).astype(object)
         found[number >= 0] = self.iso3[number[number >= 0]]
         return found
 
@@ -139,13 +151,19 @@ class CountryIndex:
         return number
 
 
-def build_country_index(countries: gpd.GeoDataFrame) -> CountryIndex:
+def build_country_index(
+    countries: gpd.GeoDataFrame, *, box_lonlat: tuple[float, float, float, float] | None = None
+) -> CountryIndex:
     """Index country polygons and their boundaries for route overlays.
 
     Parameters
     ----------
     countries
         Output of :func:`load_countries` (EPSG:4326).
+    box_lonlat
+        West, south, east, north of the extract, degrees; default: the
+        bounds of ``countries`` (the shipped extract is clipped to its box,
+        ``box_lonlat`` in ``countries.source.json``).
 
     Returns
     -------
@@ -160,13 +178,15 @@ def build_country_index(countries: gpd.GeoDataFrame) -> CountryIndex:
     # twice (once per country, on the same vertices, as Natural Earth is an
     # exact coverage): the measurement drops the repeated crossing it yields.
     # Noding the linework with union_all first would cost more than it saves.
-    lines = shapely.get_parts(shapely.boundary(polygons))
+    box = tuple(float(v) for v in (countries.total_bounds if box_lonlat is None else box_lonlat))
+    lines = np.r_[shapely.get_parts(shapely.boundary(polygons)), shapely.boundary(shapely.box(*box))]
     chunks = _chunk_lines(lines, _CHUNK_VERTICES)
     return CountryIndex(
         iso3=countries["iso3"].to_numpy(dtype=object),
         polygons=polygons,
         boundary_chunks=chunks,
         boundary_tree=shapely.STRtree(chunks),
+        box_lonlat=box,  # type: ignore[arg-type]
     )
 
 

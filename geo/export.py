@@ -80,7 +80,7 @@ def routes_geojson(
             properties = {k: v for k, v in row._asdict().items() if k != "geometry"}
             point = [round(row.geometry.x, GEOJSON_DECIMALS), round(row.geometry.y, GEOJSON_DECIMALS)]
             features.append({"type": "Feature", "properties": properties, "geometry": {"type": "Point", "coordinates": point}})
-    lines = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features)
+    lines = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":"), allow_nan=False) for f in features)
     return '{"type":"FeatureCollection","features":[\n' + lines + "\n]}\n"
 
 
@@ -212,7 +212,7 @@ def routes_table(measured: gpd.GeoDataFrame, records: Sequence[Mapping[str, Any]
         row = {k: v for k, v in record.items() if not isinstance(v, (list, dict))}
         row.update({f"km_{iso}": record["countries"].get(iso, 0.0) for iso in isos})
         for key in ("countries", "border_crossings", "segments"):
-            row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False)
+            row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False, allow_nan=False)
         rows.append(row)
     return gpd.GeoDataFrame(rows, geometry=list(measured.geometry.values), crs="EPSG:4326")
 

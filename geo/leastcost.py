@@ -32,6 +32,7 @@ from geo.catalog import read_text_file
 from geo.countries import CountryIndex
 from geo.elevation import ElevationGrid
 from geo.errors import RouteDataError
+from geo.geodesic import WGS84
 from geo.projection import from_study, to_study
 
 if TYPE_CHECKING:  # scipy is imported by the functions that solve: the map build needs none of it
@@ -385,10 +386,13 @@ def cost_surface(
     ring_lat = np.r_[np.full(50, south), south + (north - south) * edge, np.full(50, north), north - (north - south) * edge]
     x, y = to_study(ring_lon, ring_lat)
     cell_m = cell_km * 1000.0
-    cols = int(np.ceil((x.max() - x.min()) / cell_m)) + 1
-    rows = int(np.ceil((y.max() - y.min()) / cell_m)) + 1
-    if rows * cols > 25_000_000:
-        raise RouteDataError(f"a {rows} x {cols} grid is too large; use a larger --cell-km", field="cell_km")
+    with np.errstate(over="ignore"):  # floats first: tiny cells overflow an int (and may reach inf)
+        cols_f = np.ceil((x.max() - x.min()) / cell_m) + 1
+        rows_f = np.ceil((y.max() - y.min()) / cell_m) + 1
+    if rows_f * cols_f > MAX_CELLS:
+        msg = f"{cell_km:g} km cells make a {rows_f:,.0f} x {cols_f:,.0f} grid, over {MAX_CELLS:,} cells; use a larger --cell-km"
+        raise RouteDataError(msg, field="cell_km")
+    rows, cols = int(rows_f), int(cols_f)
     x0, y0 = float(x.min()), float(y.max())
     barriers = _barriers(lakes, [countries.polygons[known.index(iso)] for iso in avoid], cell_km=cell_km)
     areas = [(area["polygon"], float(area["multiplier"])) for area in config.protected]  # type: ignore[arg-type]
@@ -445,6 +449,9 @@ def cost_surface(
 
 MAX_CELL_KM = 50.0
 """The coarsest cells :func:`cost_surface` accepts (the elevation grid has about 9 km cells)."""
+MAX_CELLS = 25_000_000
+"""The largest grid :func:`cost_surface` prices (a 1 km grid over Irkutsk-Beijing is 4 million
+cells and solves in about 6 s and 0.6 GB; 25 million would need about 4 GB)."""
 
 _BAND_CELLS = 250_000
 """Cells per band of :func:`cost_surface`: a few MB per array of the band,
@@ -527,6 +534,14 @@ def suggest_route(
     for i, (lon, lat) in enumerate(points_lonlat):
         if not (west <= lon <= east and south <= lat <= north):
             msg = f"point {i} ({lon}, {lat}) is outside the study area {STUDY_BOX_LONLAT} (lon, lat)"
+            raise RouteDataError(msg, field="--from/--via/--to")
+    for i, ((lon0, lat0), (lon1, lat1)) in enumerate(pairwise(points_lonlat)):
+        apart_m = float(WGS84.inv(lon0, lat0, lon1, lat1)[2])
+        if apart_m < 2 * cell_km * 1000 and cell_km <= MAX_CELL_KM:  # coarser cells: cost_surface says so
+            msg = (
+                f"points {i} and {i + 1} are {apart_m / 1000:,.2f} km apart, less than two {cell_km:g} km cells;"
+                " move them apart or use a smaller --cell-km"
+            )
             raise RouteDataError(msg, field="--from/--via/--to")
     lons, lats = [p[0] for p in points_lonlat], [p[1] for p in points_lonlat]
     margin = max(3.0, 0.25 * max(max(lons) - min(lons), max(lats) - min(lats)))

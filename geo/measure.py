@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.countries import NO_COUNTRY, CountryIndex
-from geo.geodesic import DEFAULT_MAX_SEGMENT_M, WGS84, densify, points_along_m
+from geo.countries import NOT_A_COUNTRY, CountryIndex
+from geo.geodesic import DEFAULT_MAX_SEGMENT_M, WGS84, densify, points_along_m, segment_mask
 from geo.projection import planar_lengths_m
 
 DEFAULT_POST_SPACING_M = 100_000.0
@@ -82,12 +82,13 @@ def measure_routes(
             Geodesic distance between the two ends; ``length_m / chord_m``.
         ``country_m``
             ``{iso3: metres}``, with :data:`geo.countries.NO_COUNTRY` for
-            length in no country; sums to ``length_m``.
+            length in no country (water) and :data:`geo.countries.OUTSIDE`
+            for length outside the boundary extract; sums to ``length_m``.
         ``crossings``
             ``[{"from", "to", "lon", "lat", "m"}]`` where the route passes from
-            one country into another (a stretch in no country between them
-            does not hide the crossing; it is placed where the next country
-            begins), ``m`` from the start.
+            one country into another (a stretch in no country or outside the
+            extract between them does not hide the crossing; it is placed
+            where the next country begins), ``m`` from the start.
         ``km_posts``
             Array of shape (n, 3): metres from the start, lon, lat of a post
             every ``post_spacing_m``.
@@ -103,11 +104,14 @@ def measure_routes(
     n_routes = len(routes)
     parts = shapely.get_parts(routes.geometry.values, return_index=True)
     part_geoms, part_owner = parts[0], np.asarray(parts[1], dtype=np.int64)
+    original_owner = part_owner
     coords, vertex_part = shapely.get_coordinates(part_geoms, return_index=True)
     part_starts = np.flatnonzero(np.r_[True, vertex_part[1:] != vertex_part[:-1]])
     lon, lat, starts, original_index, seg_m = densify(
         coords[:, 0], coords[:, 1], part_starts, max_segment_m=max_segment_m
     )
+    lon, lat, starts, original_index, seg_m, split_from = _split_at_antimeridian(lon, lat, starts, original_index, seg_m)
+    part_owner = part_owner[split_from]
     n_vertices = len(lon)
     part_of_vertex = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n_vertices]))
     route_of_vertex = part_owner[part_of_vertex]
@@ -129,7 +133,7 @@ def measure_routes(
     country_m = _country_lengths(runs, n_routes)
     crossings = _crossings(runs, n_routes)
     posts = _km_posts(lon, lat, cum_all, route_start_m, length_m, post_spacing_m)
-    vertex_route = part_owner[vertex_part]
+    vertex_route = original_owner[vertex_part]
     waypoint_m = cum_all[original_index] - route_start_m[vertex_route]
     per_route = np.bincount(vertex_route, minlength=n_routes)
     waypoints = np.split(waypoint_m, np.cumsum(per_route)[:-1])
@@ -156,6 +160,45 @@ def measure_routes(
     )
     measured = gpd.GeoDataFrame(result, geometry=densified, crs="EPSG:4326")
     return measured
+
+
+def _split_at_antimeridian(
+    lon: np.ndarray, lat: np.ndarray, starts: np.ndarray, original_index: np.ndarray, seg_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cut every segment that crosses 180 degrees into two parts meeting at +-180.
+
+    A segment crosses when its ends are more than 180 degrees of longitude
+    apart (the geodesic takes the short way round). Its crossing latitude is
+    interpolated in unwrapped longitude, which on a densified segment of at
+    most a few km lies within centimetres of the geodesic; the two pieces get
+    the segment's length in proportion, so the route's length is unchanged,
+    and the overlay never sees a piece spanning the whole map.
+
+    Returns the new ``lon, lat, starts, original_index, seg_m`` and, for each
+    new part, the old part it was cut from.
+    """
+    n_vertices = len(lon)
+    is_segment = segment_mask(starts, n_vertices)
+    cross = np.flatnonzero(is_segment & (np.abs(np.diff(lon)) > 180.0))
+    if len(cross) == 0:
+        return lon, lat, starts, original_index, seg_m, np.arange(len(starts))
+    lon0, lat0, lon1, lat1 = lon[cross], lat[cross], lon[cross + 1], lat[cross + 1]
+    edge = np.where(lon0 > 0, 180.0, -180.0)  # the side the segment leaves from
+    unwrapped = lon1 + 2 * edge  # lon1 on the far side of the edge
+    span = unwrapped - lon0
+    t = np.divide(edge - lon0, span, out=np.zeros(len(cross)), where=span != 0)  # 0: from 180 to -180 itself
+    cross_lat = lat0 + t * (lat1 - lat0)
+    at = np.repeat(cross + 1, 2)
+    lon = np.insert(lon, at, np.column_stack([edge, -edge]).ravel())
+    lat = np.insert(lat, at, np.repeat(cross_lat, 2))
+    length = seg_m[cross]
+    seg_m = seg_m.copy()
+    seg_m[cross] = t * length
+    seg_m = np.insert(seg_m, np.repeat(cross + 1, 2), np.column_stack([np.zeros(len(cross)), (1 - t) * length]).ravel())
+    shift = 2 * np.searchsorted(cross, np.arange(n_vertices), side="left")  # vertices inserted before each old one
+    new_starts = np.sort(np.r_[starts + shift[starts], cross + 2 + 2 * np.arange(len(cross))])
+    old_of_new = np.searchsorted(starts + shift[starts], new_starts, side="right") - 1
+    return lon, lat, new_starts, original_index + shift[original_index], seg_m, old_of_new
 
 
 def _runs(
@@ -283,7 +326,7 @@ def _country_lengths(runs: pd.DataFrame, n_routes: int) -> list[dict[str, float]
 
 
 def _crossings(runs: pd.DataFrame, n_routes: int) -> list[list[dict[str, Any]]]:
-    land = runs[runs["iso3"] != NO_COUNTRY]
+    land = runs[~runs["iso3"].isin(NOT_A_COUNTRY)]
     previous = land.groupby("route")["iso3"].shift()
     changed = land[previous.notna() & (previous != land["iso3"])]
     out: list[list[dict[str, Any]]] = [[] for _ in range(n_routes)]

@@ -174,7 +174,7 @@ def format_trade(rows: Sequence[dict[str, Any]], summary: dict[str, Any], fmt: F
         The rendering, ending with a newline.
     """
     if fmt == "json":
-        return json.dumps({"summary": summary, "years": list(rows)}, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps({"summary": summary, "years": list(rows)}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=TRADE_COLUMNS, lineterminator="\n")

@@ -8,7 +8,7 @@ import shapely
 from pyproj import Geod
 
 from geo.catalog import load_places
-from geo.countries import NO_COUNTRY
+from geo.countries import NO_COUNTRY, OUTSIDE
 from geo.measure import measure_routes
 from tests.conftest import CATALOG_IDS, EQUATOR_1DEG, MERIDIAN_106_2E, ORACLE_ROUTES, PLACES_PATH, meridian_arc_m, routes_frame
 
@@ -142,9 +142,9 @@ def test_measure_routes__multilinestring_parts_end_to_end(country_index):
     assert measured.geometry.geom_type == "MultiLineString"
 
 
-def test_measure_routes__equator_is_in_no_country(country_index):
+def test_measure_routes__equator_is_outside_the_extract_not_water(country_index):
     measured = measure_routes(routes_frame({"eq": EQUATOR_1DEG}), country_index).iloc[0]
-    assert measured["country_m"] == {NO_COUNTRY: pytest.approx(111_319.4908, abs=1e-3)}
+    assert measured["country_m"] == {OUTSIDE: pytest.approx(111_319.4908, abs=1e-3)}
     assert measured["detour_ratio"] == pytest.approx(1.0)
     # 100 km along the equator is 100,000 / 111,319.4908 degrees of longitude.
     np.testing.assert_allclose(measured["km_posts"], [[100_000.0, 100_000 / 111_319.4908, 0.0]], atol=1e-9)
@@ -199,3 +199,30 @@ def test_country_m__there_and_back_is_twice_one_way(country_index, leg):
     assert set(both["country_m"]) == set(one_way["country_m"])
     for iso, metres in one_way["country_m"].items():
         assert both["country_m"][iso] == pytest.approx(2 * metres, abs=1.0), iso
+
+
+def test_measure_routes__leaving_the_extract_is_outside_not_water(country_index):
+    """North along 100 E: Russia up to the extract's edge at 74 N (Taymyr is land there), then unknown."""
+    measured = measure_routes(routes_frame({"north": shapely.LineString([(100.0, 60.0), (100.0, 80.0)])}), country_index).iloc[0]
+    assert measured["country_m"]["RUS"] == pytest.approx(meridian_arc_m(60.0, 74.0), abs=1.0)
+    assert measured["country_m"][OUTSIDE] == pytest.approx(meridian_arc_m(74.0, 80.0), abs=1.0)
+    assert NO_COUNTRY not in measured["country_m"]
+
+
+@pytest.mark.parametrize(
+    "points",
+    [[(179.0, 50.0), (-179.0, 50.0)], [(-179.0, 50.0), (179.0, 50.0)], [(170.0, 60.0), (-170.0, 60.0), (175.0, 61.0)]],
+    ids=["east-to-west", "west-to-east", "there-and-back"],
+)
+def test_measure_routes__across_the_antimeridian(country_index, points):
+    """Oracle: the ellipsoid is symmetric about its axis, so the line turned by 180 degrees of
+    longitude (now across the Greenwich meridian, nowhere near 180) has the same length."""
+    measured = measure_routes(routes_frame({"r": shapely.LineString(points)}), country_index).iloc[0]
+    turned = [((lon + 360.0) % 360.0 - 180.0, lat) for lon, lat in points]
+    expected_m = measure_routes(routes_frame({"r": shapely.LineString(turned)}), country_index).iloc[0]["length_m"]
+    assert measured["length_m"] == pytest.approx(expected_m, abs=1e-3)
+    assert measured["country_m"] == {OUTSIDE: pytest.approx(expected_m, abs=1e-3)}  # beyond the extract's 146 E
+    # Drawn as pieces that each stay on one side of 180 degrees, meeting there.
+    lons = [shapely.get_coordinates(part)[:, 0] for part in shapely.get_parts(measured.geometry)]
+    assert all(np.all(lon >= 0) or np.all(lon <= 0) for lon in lons)
+    assert len(lons) == len(points)  # one cut per crossing of 180

@@ -24,7 +24,11 @@ import math
 import mimetypes
 import os
 import re
+import secrets
+import shutil
 import sys
+import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -37,13 +41,14 @@ import shapely
 import geo
 from geo.catalog import load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
-from geo.countries import build_country_index, load_countries, load_source_record
+from geo.countries import OUTSIDE, build_country_index, load_countries, load_source_record
 from geo.elevation import load_elevation, route_profile
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.export import routes_geojson, write_gpkg, write_kml
-from geo.geodesic import DEFAULT_MAX_SEGMENT_M, offset_geodesic
+from geo.geodesic import DEFAULT_MAX_SEGMENT_M, densified_vertex_count, offset_geodesic, segment_lengths_m
 from geo.leastcost import Progress, load_cost_config, load_lakes, suggest_route
 from geo.measure import measure_routes
+from geo.names import page_slugs
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, format_trade, load_energy, load_trade, trade_summary
 from geo.trade import FORMATS as TRADE_FORMATS
@@ -76,8 +81,18 @@ TRADE_ARC_OFFSET_M = 120_000.0  # the two trade arcs bow this far apart, each si
 DEFAULT_OUT_DIR = Path("maps")
 RESERVED_PAGES = ("index", "trade")  # pages build writes besides one per route
 EXPORT_FORMATS = ("geojson", "gpkg", "csv", "kml")
+EXPORT_SUFFIXES = {"geojson": (".geojson", ".json"), "gpkg": (".gpkg",), "csv": (".csv",), "kml": (".kml",)}
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
 EXIT_BAD_INPUT = 2
+EXIT_BUG = 1
+STAGING_PREFIX = ".staging-"  # build's private folders inside --out
+LOCK_NAME = ".make_maps.lock"
+MAX_BUILD_ROUTES = 500
+"""build writes a page per route; more is a job for compare or export."""
+MAX_VERTICES = 10_000_000
+"""Densified vertices per run: 10,000 routes x 200 vertices at 10 km make 4 million and take 0.8 GB."""
+MAX_VIA = 20
+"""Via points of one `route` call (each adds a leg to solve)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,6 +152,9 @@ def _parser() -> argparse.ArgumentParser:
     trade.add_argument("--trade", type=Path, metavar="PATH", help="your own trade CSV (same columns as geo/data/trade.csv)")
     trade.add_argument("--format", choices=TRADE_FORMATS, default="table", help="output format (default %(default)s)")
     trade.add_argument("--year", type=int, help="year of the summary (default: latest year with high confidence)")
+    for command in sub.choices.values():
+        command.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
+    parser.set_defaults(debug=False)
     return parser
 
 
@@ -153,7 +171,12 @@ def _positive_float(text: str) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Bad input, and output that cannot be written, is one line on stderr and
+    status 2 (nothing written); anything unexpected is one line and status 1
+    (``--debug`` shows the traceback instead).
+    """
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["build", *args_list]
@@ -162,10 +185,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RouteDataWarning)
         try:
+            _build_date()  # SOURCE_DATE_EPOCH is checked before any work
             status = commands.get(args.command, _build)(args)
+            sys.stdout.flush()
         except RouteDataError as exc:
-            print(f"make_maps.py: error: {exc}", file=sys.stderr)
-            status = EXIT_BAD_INPUT
+            status = _error(str(exc), EXIT_BAD_INPUT)
+        except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
+            _detach_stdout()
+            status = EXIT_BUG
+        except OSError as exc:
+            where = exc.filename or "standard output"
+            if where == "standard output":
+                _detach_stdout()
+            status = _error(f"{where}: cannot write ({exc.strerror or exc}); free space or choose another place", EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            status = _error("interrupted; nothing was written", 130)
+        except Exception as exc:  # a bug: still one line, unless asked for the traceback
+            if args.debug:
+                raise
+            status = _error(f"unexpected {type(exc).__name__}: {exc} (a bug; run again with --debug and report it)", EXIT_BUG)
     for warning in caught:
         if issubclass(warning.category, RouteDataWarning):
             if status == EXIT_BAD_INPUT:
@@ -176,20 +214,74 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _error(message: str, status: int) -> int:
+    """Print one line (line breaks of any kind made spaces, at most 1,000 characters) and return ``status``."""
+    line = " ".join(message.splitlines())
+    if len(line) > 1000:
+        line = line[:999] + "…"
+    print(f"make_maps.py: error: {line}", file=sys.stderr)
+    return status
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush does not fail a second time."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def _measure(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]]]:
     routes, measured, records, _ = _measure_with_profiles(args)
     return routes, measured, records
 
 
-def _measure_with_profiles(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]], list[dict[str, Any]]]:
+def _measure_with_profiles(
+    args: argparse.Namespace, *, max_routes: int | None = None
+) -> tuple[Any, Any, list[dict[str, Any]], list[dict[str, Any]]]:
     if not args.routes:
         _warn_if_suggestions_stale()
     routes = read_routes(args.routes or list(DEFAULT_ROUTE_FILES))
+    _check_limits(routes, max_segment_m=args.max_segment_km * 1000, max_routes=max_routes)
     index = build_country_index(load_countries(COUNTRIES_PATH))
     measured = measure_routes(routes, index, max_segment_m=args.max_segment_km * 1000)
+    for route_id, source, length_m in zip(routes["id"], routes["source_file"], measured["length_m"], strict=True):
+        if not length_m > 0:
+            msg = "the line has no length (its points are one place, e.g. 180 and -180 on one parallel); give two places"
+            raise RouteDataError(msg, path=source, record=route_id, field="geometry")
+    outside = [route_id for route_id, km in zip(routes["id"], measured["country_m"], strict=True) if OUTSIDE in km]
+    if outside:
+        west, south, east, north = index.box_lonlat
+        warnings.warn(
+            f"{len(outside)} route(s) run partly outside the boundary extract ({west:g}-{east:g} E, {south:g}-{north:g} N),"
+            f" first {outside[0]!r}; those km are reported as {OUTSIDE!r}, not as any country or water",
+            RouteDataWarning,
+            stacklevel=2,
+        )
     grid = load_elevation(ELEVATION_PATH)
     profiles = [route_profile(geometry, grid) for geometry in measured.geometry.values]
     return routes, measured, comparison_records(routes, measured, profiles=profiles), profiles
+
+
+def _check_limits(routes: gpd.GeoDataFrame, *, max_segment_m: float, max_routes: int | None) -> None:
+    """Refuse work too large for one run before it starts (one line that names the limit and the way out)."""
+    if max_routes is not None and len(routes) > max_routes:
+        msg = (
+            f"{len(routes):,} routes; build draws at most {max_routes:,} (a page each);"
+            " use `compare` or `export` for more, or pass fewer routes"
+        )
+        raise RouteDataError(msg, path=", ".join(sorted(set(map(str, routes["source_file"])))), field="--routes")
+    parts, _ = shapely.get_parts(routes.geometry.values, return_index=True)
+    coords, vertex_part = shapely.get_coordinates(parts, return_index=True)
+    starts = np.flatnonzero(np.r_[True, vertex_part[1:] != vertex_part[:-1]])
+    vertices = densified_vertex_count(coords[:, 0], coords[:, 1], starts, max_segment_m=max_segment_m)
+    if vertices > MAX_VERTICES:
+        length_m = float(segment_lengths_m(coords[:, 0], coords[:, 1], starts).sum())
+        spacing_km = math.ceil(length_m / MAX_VERTICES) / 1000
+        msg = (
+            f"densifying to {max_segment_m / 1000:g} km would make {vertices:,} vertices, over the limit of"
+            f" {MAX_VERTICES:,}; use --max-segment-km {spacing_km:g} or more"
+        )
+        raise RouteDataError(msg, field="--max-segment-km")
 
 
 def _warn_if_suggestions_stale() -> None:
@@ -222,6 +314,11 @@ def _lonlat_arg(text: str) -> tuple[float, float]:
 
 
 def _route(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        _check_out_file(args.out, EXPORT_SUFFIXES["geojson"], "GeoJSON")
+    if len(args.via) > MAX_VIA:
+        msg = f"{len(args.via)} via points; a route takes at most {MAX_VIA} (each is a leg to solve): split it into several routes"
+        raise RouteDataError(msg, field="--via")
     points = [args.start, *args.via, args.end]
     config = load_cost_config(COST_PATH)
     index = build_country_index(load_countries(COUNTRIES_PATH))
@@ -253,14 +350,22 @@ def _route(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace) -> int:
-    out: Path = args.out
+def _check_out_file(out: Path, suffixes: Sequence[str], what: str) -> None:
+    """The checks of an --out file, before any work: a file (not a folder) in an existing folder, named for its format."""
     if out.is_dir():
         msg = "is a folder; give the path of the file to write"
         raise RouteDataError(msg, path=out)
     if not out.parent.is_dir():
         msg = f"folder {out.parent} does not exist; create it first"
         raise RouteDataError(msg, path=out)
+    if out.suffix.lower() not in suffixes:
+        msg = f"a {what} file should be named *{suffixes[0]}, not *{out.suffix or '(no extension)'}; rename --out or change --format"
+        raise RouteDataError(msg, path=out)
+
+
+def _export(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    _check_out_file(out, EXPORT_SUFFIXES[args.format], args.format)
     _, measured, records = _measure(args)
     places = load_places(PLACES_PATH) if not args.routes else None
     if args.format == "geojson":
@@ -322,11 +427,8 @@ def _build(args: argparse.Namespace) -> int:
         msg = "exists and is not a folder; pass another --out"
         raise RouteDataError(msg, path=out_dir)
     fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
-    routes, measured, records, profiles = _measure_with_profiles(args)
-    for route_id, source in zip(routes["id"], routes["source_file"], strict=True):
-        if route_id in RESERVED_PAGES:
-            msg = f"route id {route_id!r} would overwrite {route_id}.html; rename the route"
-            raise RouteDataError(msg, path=source, record=route_id, field="id")
+    routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
+    slugs = page_slugs([r["id"] for r in records], reserved=RESERVED_PAGES)
     places = load_places(PLACES_PATH) if not args.routes else None
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))
@@ -359,32 +461,85 @@ def _build(args: argparse.Namespace) -> int:
     outputs["trade.html"] = render_html(trade_page)
     colours = route_colours([r["id"] for r in records])
     images = {}
-    for record, geometry, posts, profile in zip(
-        records, measured.geometry.values, measured["km_posts"], profiles, strict=True
+    for record, slug, geometry, posts, profile in zip(
+        records, slugs, measured.geometry.values, measured["km_posts"], profiles, strict=True
     ):
-        image_name = f"{record['id']}-profile.png"
+        image_name = f"{slug}-profile.png"
         images[image_name] = profile_png(profile, record, colour=colours[record["id"]])
         page = route_map(
             record, geometry, posts, colour=colours[record["id"]], countries=countries, method=method, tiles=tiles,
             profile_image=image_name,
         )  # fmt: skip
-        outputs[f"{record['id']}.html"] = render_html(page)
+        outputs[f"{slug}.html"] = render_html(page)
     if fetch is not None:
         _progress("inlining scripts and stylesheets (--offline)")
         try:
             outputs = {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
         except LookupError as exc:
             raise RouteDataError(str(exc), path=NODE_MODULES) from None
-    # Everything is rendered before the first file is written: bad input
-    # leaves the output folder as it was.
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in outputs.items():
-        write_atomic(out_dir / name, text)
-    for name, image in images.items():
-        write_file_atomic(out_dir / name, lambda tmp, data=image: tmp.write_bytes(data))
-    outputs.update(images)
-    _progress(f"wrote {len(outputs)} files to {out_dir}/ (open {out_dir / 'index.html'})")
+    files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
+    publish(out_dir, files)
+    _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
     return 0
+
+
+def publish(out_dir: Path, files: dict[str, bytes], *, lock_timeout_s: float = 120.0) -> None:
+    """Put a build's files into ``out_dir`` all together, or not at all.
+
+    Everything is rendered before this is called. The files are written
+    into a private staging folder inside ``out_dir`` (a unique
+    ``.staging-*`` name, on the same file system), then each is renamed into
+    place. A build that fails before the renames leaves the folder as it
+    was; one killed in the middle leaves its staging folder, which the next
+    build removes. Builds into one folder take turns through a lock file
+    (``.make_maps.lock``, released by the system even if the process is
+    killed); one that waits longer than ``lock_timeout_s`` stops with one line.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"cannot create the output folder ({exc.strerror}); pass another --out"
+        raise RouteDataError(msg, path=out_dir) from None
+    with _folder_lock(out_dir, timeout_s=lock_timeout_s):
+        for stale in out_dir.glob(f"{STAGING_PREFIX}*"):  # no other build stages while we hold the lock
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        try:
+            for name, data in files.items():
+                (staging / name).write_bytes(data)
+                os.chmod(staging / name, 0o644)  # outputs are meant to be shared
+            for name in files:
+                os.replace(staging / name, out_dir / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path, *, timeout_s: float) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder/.make_maps.lock`` (POSIX ``flock``)."""
+    import fcntl  # POSIX only, like the build's file handling
+
+    path = folder / LOCK_NAME
+    try:
+        handle = path.open("a+b")
+    except OSError as exc:
+        msg = f"cannot write into the output folder ({exc.strerror}); pass another --out"
+        raise RouteDataError(msg, path=folder) from None
+    with handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    msg = f"another build has been writing into this folder for over {timeout_s:g} s ({LOCK_NAME}); wait for it or pass another --out"
+                    raise RouteDataError(msg, path=folder) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _progress(message: str) -> None:
@@ -496,8 +651,15 @@ def method_note(*, max_segment_km: float) -> dict[str, Any]:
 def _build_date() -> str:
     # SOURCE_DATE_EPOCH makes builds reproducible across days.
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
-    return moment.date().isoformat()
+    if not epoch:
+        return dt.datetime.now(dt.UTC).date().isoformat()
+    try:
+        if not epoch.isascii() or not epoch.isdigit() or len(epoch) > 12:
+            raise ValueError
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        msg = f"SOURCE_DATE_EPOCH {epoch[:40]!r} is not a whole number of seconds since 1970 (e.g. 1767225600); fix or unset it"
+        raise RouteDataError(msg) from None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -512,7 +674,7 @@ def write_file_atomic(path: Path, write: Callable[[Path], object]) -> None:
     half of one. The temporary name keeps the suffix, so GDAL picks the
     driver from it.
     """
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.tmp{path.suffix}")  # unique per writer
     try:
         write(tmp)
         os.chmod(tmp, 0o644)  # outputs are meant to be shared
@@ -520,6 +682,7 @@ def write_file_atomic(path: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

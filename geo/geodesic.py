@@ -81,6 +81,25 @@ def segment_lengths_m(lon: FloatArray, lat: FloatArray, starts: IntArray) -> Flo
     return np.where(segment_mask(starts, len(lon)), dist, 0.0)
 
 
+def densified_vertex_count(lon: FloatArray, lat: FloatArray, starts: IntArray, *, max_segment_m: float) -> int:
+    """Return how many vertices :func:`densify` would make, without making them.
+
+    Parameters
+    ----------
+    lon, lat, starts
+        As for :func:`densify`.
+    max_segment_m
+        Longest allowed segment, metres.
+
+    Returns
+    -------
+    count
+        The number of densified vertices (for checking a budget up front).
+    """
+    dist = segment_lengths_m(lon, lat, starts)
+    return int(len(lon) + np.maximum(np.ceil(dist / max_segment_m) - 1, 0).sum())
+
+
 def densify(
     lon: FloatArray,
     lat: FloatArray,

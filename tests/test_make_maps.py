@@ -94,10 +94,10 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     assert first.returncode == 0, first.stderr
     files = sorted(p.name for p in out.iterdir())
     expected = [
-        "comparison.csv", "index.html", "routes.geojson", "trade.html",
+        ".make_maps.lock", "comparison.csv", "index.html", "routes.geojson", "trade.html",
         *(f"{rid}.html" for rid in DEFAULT_IDS), *(f"{rid}-profile.png" for rid in DEFAULT_IDS),
     ]  # fmt: skip
-    assert files == sorted(expected)  # and no temporary files left
+    assert files == sorted(expected)  # catalog ids are their own slugs; no staging or temporary files left
     snapshot = {name: (out / name).read_bytes() for name in files}
     assert run("build", "--out", str(out), env_extra=env).returncode == 0
     assert {name: (out / name).read_bytes() for name in files} == snapshot  # HTML too
@@ -160,11 +160,14 @@ def test_trade__own_csv_and_bad_rows(write):
     assert "2024: bilateral trade $244.81 bn" in text and "+63.1 % on 2021" in text
 
 
-def test_build__route_id_cannot_take_a_page_name(write, tmp_path):
+def test_build__route_id_named_like_a_page_gets_its_own_file(write, tmp_path):
     doc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": "index", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[100, 50], [101, 50]]}}
     ]}  # fmt: skip
     out = tmp_path / "maps"
     result = run("build", "--out", str(out), "--routes", str(write("r.geojson", json.dumps(doc))))
-    assert_one_line_error(result, "record 'index': id: route id 'index' would overwrite index.html")
-    assert not out.exists()
+    assert result.returncode == 0, result.stderr
+    (page,) = [p.name for p in out.glob("index-*.html")]  # the route's page, beside the overview
+    assert "download-geojson" in (out / "index.html").read_text()  # the overview, with its panel
+    assert "download-geojson" not in (out / page).read_text()
+    assert json.loads((out / "routes.geojson").read_text())["features"][0]["id"] == "index"  # the id itself is kept

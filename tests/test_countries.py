@@ -11,7 +11,8 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geo.countries import NO_COUNTRY, build_country_index, load_countries, load_source_record
+import make_maps
+from geo.countries import NO_COUNTRY, OUTSIDE, build_country_index, load_countries, load_source_record
 from geo.errors import RouteDataError
 from tests.conftest import DATA_DIR
 
@@ -79,3 +80,57 @@ def test_build_country_index__rejects_projected(countries):
 def test_load_countries__bad_file(write):
     with pytest.raises(RouteDataError, match=r"bad\.geojson: cannot read country boundaries"):
         load_countries(write("bad.geojson", "{"))
+
+
+def test_country_index__box_is_the_build_record(countries):
+    # Oracle: the box tools/build_countries.py clipped to, as its build record says.
+    # Built as make_maps builds it (no box given: the bounds of the shipped extract).
+    record = json.loads((DATA_DIR / "countries.source.json").read_text(encoding="utf-8"))
+    index = build_country_index(load_countries(make_maps.COUNTRIES_PATH))
+    assert index.box_lonlat == tuple(record["box_lonlat"]) == (46.0, 30.0, 146.0, 74.0)
+    assert build_country_index(countries, box_lonlat=record["box_lonlat"]).box_lonlat == index.box_lonlat
+
+
+@pytest.mark.parametrize(
+    ("lonlat", "expected"),
+    [
+        ((150.0, 60.0), OUTSIDE),  # Sea of Okhotsk east of 146 E
+        ((100.0, 77.0), OUTSIDE),  # Taymyr, north of 74 N: land, but not in the extract
+        ((45.0, 50.0), OUTSIDE),  # west of 46 E (Volga, Russia)
+        ((100.0, 25.0), OUTSIDE),  # south of 30 N (Yunnan, China)
+        ((123.0, 35.5), NO_COUNTRY),  # Yellow Sea, inside the box
+        ((137.0, 40.0), NO_COUNTRY),  # Sea of Japan
+        ((51.0, 42.0), NO_COUNTRY),  # Caspian Sea, not part of any admin-0 polygon
+        ((102.83, 47.20), "MNG"),  # Kharkhorin, central Mongolia
+        ((114.53, 48.07), "MNG"),  # Choibalsan, eastern Mongolia
+        ((108.0, 53.5), "RUS"),  # Lake Baikal: admin-0 polygons do not cut lakes out (only the Caspian)
+    ],
+)
+def test_country_of__outside_sea_and_land(country_index, lonlat, expected):
+    assert country_index.country_of(np.array([shapely.Point(*lonlat)]))[0] == expected
+
+
+def test_country_of__box_edges_are_inside(country_index):
+    # The box is closed: points on its edges are known (a country or water), just beyond it not.
+    west, south, east, north = country_index.box_lonlat
+    on_edges = [(west, 50.0), (east, 60.0), (100.0, south), (100.0, north)]
+    beyond = [(west - 1e-9, 50.0), (east + 1e-9, 60.0), (100.0, south - 1e-9), (100.0, north + 1e-9)]
+    found = country_index.country_of(np.array([shapely.Point(p) for p in on_edges + beyond]))
+    assert OUTSIDE not in found[:4]
+    assert list(found[4:]) == [OUTSIDE] * 4
+
+
+def test_country_of__a_wider_box(countries):
+    # A box wider than the polygons: beyond the land, inside the box, is water ("none").
+    index = build_country_index(countries, box_lonlat=(40.0, 25.0, 150.0, 80.0))
+    found = index.country_of(np.array([shapely.Point(148.0, 60.0), shapely.Point(151.0, 60.0), shapely.Point(102.83, 47.20)]))
+    assert list(found) == [NO_COUNTRY, OUTSIDE, "MNG"]
+
+
+@pytest.mark.xfail(strict=True, reason="country_of lets a polygon win over the box: a point outside box_lonlat gets its country")
+def test_country_of__a_narrower_box(countries):
+    # Docstring of country_of: OUTSIDE "for points outside box_lonlat". With an
+    # explicit box, a point in Mongolia east of it is outside, not Mongolian.
+    index = build_country_index(countries, box_lonlat=(46.0, 30.0, 110.0, 74.0))
+    found = index.country_of(np.array([shapely.Point(102.83, 47.20), shapely.Point(114.53, 48.07)]))
+    assert list(found) == ["MNG", OUTSIDE]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
 import json
+import math
 import re
 
 import numpy as np
@@ -14,9 +18,9 @@ from geojson_pydantic import FeatureCollection
 import make_maps
 from geo.catalog import load_places, read_routes
 from geo.compare import comparison_records
-from geo.export import routes_geojson, split_antimeridian, write_gpkg, write_kml
+from geo.export import routes_geojson, routes_table, split_antimeridian, write_gpkg, write_kml
 from geo.measure import measure_routes
-from tests.conftest import CATALOG_IDS, METHOD_NOTE, PLACES_PATH, routes_frame
+from tests.conftest import CATALOG_IDS, METHOD_NOTE, PLACES_PATH, meridian_arc_m, routes_frame
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +113,88 @@ def test_export_command(tmp_path, fmt, capsys):
 def test_export_command__missing_folder(tmp_path, capsys):
     assert make_maps.main(["export", "--format", "gpkg", "--out", str(tmp_path / "no" / "r.gpkg")]) == 2
     assert "does not exist; create it first" in capsys.readouterr().err
+
+
+# --- strict JSON (RFC 8259: no NaN or Infinity) and km outside the extract in every export ---
+
+
+def refuse_constant(name: str) -> None:
+    """parse_constant for json.loads: NaN, Infinity and -Infinity are not JSON."""
+    msg = f"non-JSON constant {name} in the output"
+    raise AssertionError(msg)
+
+
+@pytest.mark.parametrize("where", ["property", "countries", "segments", "method"])
+@pytest.mark.parametrize("bad", [math.nan, math.inf], ids=["nan", "inf"])
+def test_routes_geojson__rejects_nan(measured_catalog, records, where, bad):
+    # Oracle: RFC 7946 is JSON (RFC 8259), which has no NaN or Infinity; writing one would
+    # give a file other readers refuse, so it is an error (ValueError from json, allow_nan=False).
+    broken = copy.deepcopy(list(records))
+    method = dict(METHOD_NOTE)
+    if where == "property":
+        broken[0]["length_km"] = bad
+    elif where == "countries":
+        broken[0]["countries"]["MNG"] = bad
+    elif where == "segments":
+        broken[0]["segments"][0]["measured_km"] = bad
+    else:
+        method["densify_max_segment_km"] = bad
+    with pytest.raises(ValueError, match="JSON compliant"):
+        routes_geojson(measured_catalog, broken, method=method)
+
+
+@pytest.mark.parametrize("key", ["countries", "border_crossings", "segments"])
+def test_routes_table__json_columns_reject_nan(measured_catalog, records, key):
+    broken = copy.deepcopy(list(records))
+    if key == "countries":
+        broken[0]["countries"]["MNG"] = math.nan
+    elif key == "border_crossings":
+        broken[0]["border_crossings"][0]["km"] = math.nan
+    else:
+        broken[0]["segments"][0]["published_km"] = math.nan
+    with pytest.raises(ValueError, match="JSON compliant"):
+        routes_table(measured_catalog, broken)
+
+
+EDGE_LINES = {
+    "loop": [[104.28, 52.29], [106.11, 50.39], [104.28, 52.29]],  # both ends at one place: no chord
+    "north": [[100.0, 60.0], [100.0, 80.0]],  # leaves the extract at 74 N
+    "chukotka": [[178.0, 60.0], [-178.0, 62.0]],  # across 180 degrees, wholly outside the extract
+    '=HYPERLINK("http://x")': [[104.28, 52.29], [106.11, 50.39]],  # an id a spreadsheet would run
+}
+
+
+@pytest.fixture
+def edge_file(write):
+    features = [
+        {"type": "Feature", "id": route_id, "properties": {}, "geometry": {"type": "LineString", "coordinates": coords}}
+        for route_id, coords in EDGE_LINES.items()
+    ]
+    return write("edge.geojson", json.dumps({"type": "FeatureCollection", "features": features}))
+
+
+def test_export_command__geojson_strict_with_outside_km(tmp_path, edge_file, capsys):
+    out = tmp_path / "edge-out.geojson"
+    assert make_maps.main(["export", "--routes", str(edge_file), "--format", "geojson", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"), parse_constant=refuse_constant)
+    routes = {f["id"]: f["properties"] for f in doc["features"] if f["properties"]["feature_type"] == "route"}
+    assert list(routes) == list(EDGE_LINES)
+    assert routes["loop"]["detour_ratio"] is None
+    # Oracle for the split: meridian arcs (conftest); beyond 74 N is 'outside', never water.
+    assert routes["north"]["countries"]["outside"] == pytest.approx(meridian_arc_m(74, 80) / 1000, abs=0.002)
+    assert "none" not in routes["north"]["countries"]
+    assert set(routes["chukotka"]["countries"]) == {"outside"}
+
+
+def test_export_command__csv_and_gpkg_carry_outside_km(tmp_path, edge_file, capsys):
+    csv_path, gpkg_path = tmp_path / "edge.csv", tmp_path / "edge.gpkg"
+    assert make_maps.main(["export", "--routes", str(edge_file), "--format", "csv", "--out", str(csv_path)]) == 0
+    assert make_maps.main(["export", "--routes", str(edge_file), "--format", "gpkg", "--out", str(gpkg_path)]) == 0
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"), newline="")))
+    header = list(rows[0])
+    assert header[header.index("km_none") + 1] == "km_outside"
+    assert [r["id"] for r in rows] == ["loop", "north", "chukotka", "'" + '=HYPERLINK("http://x")']  # OWASP: leading '
+    table = pyogrio.read_dataframe(gpkg_path, layer="routes")
+    north = table.set_index("id").loc["north"]
+    assert north["km_outside"] == float(rows[1]["km_outside"]) > 0
+    assert json.loads(north["countries_json"], parse_constant=refuse_constant)["outside"] == north["km_outside"]

@@ -255,10 +255,18 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
 
 
 def _cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not run: text starting with = + - @ or a tab/CR gets a leading '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A CSV cell a spreadsheet will not run.
+
+    Text starting with = + - @ or a tab/CR gets a leading '. A carriage
+    return becomes a line feed: the writer ends lines with "\n", so only
+    cells holding "\n" are quoted, and a bare CR would start a new row (and a
+    new, unguarded cell) in most readers.
+    """
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _blank(value: float | None, spec: str) -> str:

@@ -120,8 +120,9 @@ class CountryIndex:
         number = self.polygon_of(lonlat[:, 0], lonlat[:, 1])
         west, south, east, north = self.box_lonlat
         inside = (lonlat[:, 0] >= west) & (lonlat[:, 0] <= east) & (lonlat[:, 1] >= south) & (lonlat[:, 1] <= north)
-        found = np.where(inside, NO_COUNTRY, OUTSIDE).astype(object)
+        found = np.full(len(points), NO_COUNTRY, dtype=object)
         found[number >= 0] = self.iso3[number[number >= 0]]
+        found[~inside] = OUTSIDE  # the box wins: beyond it the data says nothing
         return found
 
     def polygon_of(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.int64]:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 MAX_SLUG_CHARS = 60
 """Longest slug, hash suffix included (file names stay far below 255 bytes)."""
 _HASH_CHARS = 8
+_LOOKS_HASHED = re.compile(r"-[0-9a-f]{8,}$")
 _RESERVED = frozenset(
     {"index", "trade", "routes", "comparison", "con", "prn", "aux", "nul"}
     | {f"{name}{n}" for name in ("com", "lpt") for n in range(10)}
@@ -28,10 +29,13 @@ def page_slugs(ids: Sequence[str], *, reserved: Iterable[str] = ()) -> list[str]
     """Return a distinct, filesystem-safe slug for each route id, in order.
 
     An id that is already a short lower-case slug (``pos2-mongolia``) is its
-    own slug. Any other id is transliterated to ASCII, every other character
-    run becomes ``-``, and a hash of the verbatim id is appended, so ``A/B``,
-    ``a b`` and ``A-B`` get three different names. The result depends on the
-    id alone, not on the other ids or their order.
+    own slug, unless it ends like a hashed slug (``-`` and 8 or more hex
+    digits). Any other id is transliterated to ASCII, every other character
+    run becomes ``-``, and the first 8 hex digits of the SHA-256 of the
+    verbatim id are appended, so ``A/B``, ``a b`` and ``A-B`` get three
+    different names. A slug depends on its id alone, except when two ids'
+    8-digit hashes collide (or a hashed slug is reserved): those take 32
+    digits.
 
     Parameters
     ----------
@@ -45,22 +49,41 @@ def page_slugs(ids: Sequence[str], *, reserved: Iterable[str] = ()) -> list[str]
     slugs
         One slug per id, matching ``[a-z0-9][a-z0-9-]*``.
 
+    Raises
+    ------
+    ValueError
+        If ``ids`` holds an id twice (the readers never return such a list).
+
     Examples
     --------
     >>> page_slugs(["pos2-mongolia", "../escaped", "CON"])
     ['pos2-mongolia', 'escaped-75a9a607', 'con-a3dbc4b6']
     """
+    texts = [str(route_id) for route_id in ids]
+    if len(set(texts)) != len(texts):
+        msg = "route ids must be distinct to get distinct file names"
+        raise ValueError(msg)
     taken = _RESERVED | {name.lower() for name in reserved}
-    slugs = [_slug(str(route_id), taken) for route_id in ids]
-    if len(set(slugs)) != len(slugs):  # only if two hashes collide: lengthen theirs
-        slugs = [_slug(str(route_id), taken, hash_chars=32) for route_id in ids]
+    slugs = [_slug(text, taken) for text in texts]
+    seen: dict[str, int] = {}
+    for slug in slugs:
+        seen[slug] = seen.get(slug, 0) + 1
+    # Own-name slugs are distinct ids and never end in hex digits, so only
+    # hashed slugs can meet (two 8-digit hashes alike) or be reserved.
+    for i, slug in enumerate(slugs):
+        if seen[slug] > 1 or slug in taken:
+            slugs[i] = _slug(texts[i], taken, hash_chars=32)
+    if len(set(slugs)) != len(slugs) or taken.intersection(slugs):
+        msg = "two route ids share a 32-digit hash; rename one of them"
+        raise ValueError(msg)
     return slugs
 
 
 def _slug(route_id: str, taken: frozenset[str], *, hash_chars: int = _HASH_CHARS) -> str:
     ascii_text = unicodedata.normalize("NFKD", route_id).encode("ascii", "ignore").decode("ascii")
     base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if base == route_id and base not in taken and len(base) <= MAX_SLUG_CHARS:
+    own_name = base == route_id and base and len(base) <= MAX_SLUG_CHARS
+    if own_name and base not in taken and not _LOOKS_HASHED.search(base):
         return base
     digest = hashlib.sha256(route_id.encode("utf-8", "surrogatepass")).hexdigest()[:hash_chars]
     base = base[: MAX_SLUG_CHARS - hash_chars - 1].rstrip("-") or "route"

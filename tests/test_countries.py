@@ -127,7 +127,6 @@ def test_country_of__a_wider_box(countries):
     assert list(found) == [NO_COUNTRY, OUTSIDE, "MNG"]
 
 
-@pytest.mark.xfail(strict=True, reason="country_of lets a polygon win over the box: a point outside box_lonlat gets its country")
 def test_country_of__a_narrower_box(countries):
     # Docstring of country_of: OUTSIDE "for points outside box_lonlat". With an
     # explicit box, a point in Mongolia east of it is outside, not Mongolian.

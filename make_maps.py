@@ -87,6 +87,7 @@ EXIT_BAD_INPUT = 2
 EXIT_BUG = 1
 STAGING_PREFIX = ".staging-"  # build's private folders inside --out
 LOCK_NAME = ".make_maps.lock"
+MANIFEST_NAME = ".make_maps.files"  # what the last build wrote, so the next can remove pages of routes gone
 MAX_BUILD_ROUTES = 500
 """build writes a page per route; more is a job for compare or export."""
 MAX_VERTICES = 10_000_000
@@ -423,9 +424,34 @@ def _trade_overlay(inputs: dict[str, Any]) -> Any:
 
 def _build(args: argparse.Namespace) -> int:
     out_dir: Path = args.out
-    if out_dir.exists() and not out_dir.is_dir():
+    created = _make_folder(out_dir)  # before any work: an --out that cannot be made stops at once
+    try:
+        return _build_into(args, out_dir)
+    except BaseException:
+        for folder in reversed(created):  # a failed build leaves no new empty folders behind
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, outermost first."""
+    if folder.exists() and not folder.is_dir():
         msg = "exists and is not a folder; pass another --out"
-        raise RouteDataError(msg, path=out_dir)
+        raise RouteDataError(msg, path=folder)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        for made in reversed(missing):
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        msg = f"cannot create the output folder ({exc.strerror}); pass another --out"
+        raise RouteDataError(msg, path=folder) from None
+    return missing
+
+
+def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
     routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
     slugs = page_slugs([r["id"] for r in records], reserved=RESERVED_PAGES)
@@ -436,8 +462,8 @@ def _build(args: argparse.Namespace) -> int:
     geojson = routes_geojson(measured, records, method=method)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
-    _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")
     trade = _trade_inputs(args, routes, measured)
+    _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")
     index = index_map(
         records,
         measured,
@@ -491,27 +517,39 @@ def publish(out_dir: Path, files: dict[str, bytes], *, lock_timeout_s: float = 1
     ``.staging-*`` name, on the same file system), then each is renamed into
     place. A build that fails before the renames leaves the folder as it
     was; one killed in the middle leaves its staging folder, which the next
-    build removes. Builds into one folder take turns through a lock file
+    build removes. The names written are kept in ``.make_maps.files``; files
+    the previous build wrote that this one does not (pages of routes no
+    longer built) are removed, and nothing else. Builds into one folder take turns through a lock file
     (``.make_maps.lock``, released by the system even if the process is
     killed); one that waits longer than ``lock_timeout_s`` stops with one line.
     """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        msg = f"cannot create the output folder ({exc.strerror}); pass another --out"
-        raise RouteDataError(msg, path=out_dir) from None
+    _make_folder(out_dir)
+    manifest = {**files, MANIFEST_NAME: "".join(f"{name}\n" for name in sorted(files)).encode("utf-8")}
     with _folder_lock(out_dir, timeout_s=lock_timeout_s):
         for stale in out_dir.glob(f"{STAGING_PREFIX}*"):  # no other build stages while we hold the lock
             shutil.rmtree(stale, ignore_errors=True)
+        previous = _manifest(out_dir)
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
         try:
-            for name, data in files.items():
+            for name, data in manifest.items():
                 (staging / name).write_bytes(data)
                 os.chmod(staging / name, 0o644)  # outputs are meant to be shared
-            for name in files:
+            for name in manifest:
                 os.replace(staging / name, out_dir / name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+        for name in previous - files.keys():  # pages of routes that are gone; only files a build wrote
+            with contextlib.suppress(OSError):
+                (out_dir / name).unlink()
+
+
+def _manifest(folder: Path) -> set[str]:
+    """Route pages and profiles the last build wrote into ``folder`` (slug names only; nothing else is ever removed)."""
+    try:
+        lines = (folder / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line for line in lines if re.fullmatch(r"[a-z0-9][a-z0-9-]*(\.html|-profile\.png)", line)}
 
 
 @contextlib.contextmanager

@@ -42,6 +42,7 @@ PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(-profile\.png|\.html)$")
 FIXED_OUTPUTS = {"index.html", "trade.html", "routes.geojson", "comparison.csv"}
 """What every build writes besides its route pages (make_maps docstring, README)."""
 LOCK = ".make_maps.lock"
+MANIFEST = ".make_maps.files"
 EXTRACT_BOX = tuple(json.loads(make_maps.COUNTRIES_SOURCE_PATH.read_text("utf-8"))["box_lonlat"])
 """West, south, east, north of the shipped boundary extract, as recorded when it was cut."""
 
@@ -97,13 +98,14 @@ def strict_json(text: str):
 
 
 def pages_of(out: Path) -> set[str]:
-    return {p.name for p in out.iterdir()} - FIXED_OUTPUTS - {LOCK}
+    return {p.name for p in out.iterdir()} - FIXED_OUTPUTS - {LOCK, MANIFEST}
 
 
 def assert_complete_set(out: Path, ids: list[str]) -> None:
-    """``out`` holds exactly one build of ``ids``: the fixed outputs, the lock, and a page and profile per route."""
+    """``out`` holds exactly one build of ``ids``: the fixed outputs, the lock, the list of what the build wrote,
+    and a page and profile per route."""
     names = {p.name for p in out.iterdir()}
-    assert FIXED_OUTPUTS | {LOCK} <= names
+    assert FIXED_OUTPUTS | {LOCK, MANIFEST} <= names
     assert not [n for n in names if n.startswith(make_maps.STAGING_PREFIX) or n.endswith(".tmp") or ".tmp." in n]
     pages = pages_of(out)
     html = sorted(n.removesuffix(".html") for n in pages if n.endswith(".html"))
@@ -328,7 +330,7 @@ def test_two_builds_at_once__both_succeed_one_complete_set(tmp_path):
     for err, status in results:
         assert status == 0, err
         assert "Traceback" not in err and "wrote" in err
-    assert sorted(p.name for p in out.iterdir()) == sorted([*FIXED_OUTPUTS, LOCK, "alpha.html", "alpha-profile.png",
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FIXED_OUTPUTS, LOCK, MANIFEST, "alpha.html", "alpha-profile.png",
                                                               "beta.html", "beta-profile.png"])  # fmt: skip
     assert_complete_set(out, ids)
     assert {p.parent for p in tmp_path.rglob("*") if p.is_file()} == {tmp_path, out}
@@ -468,11 +470,6 @@ def test_build_out_unwritable__status_2_error_last_nothing_written(where, tmp_pa
     assert "Traceback" not in "\n".join(lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build checks only that --out is not an existing file before work; /proc/... and file.txt/child are found"
-    " unwritable in publish() after all the measuring and rendering, so a progress line precedes the error (2 lines)",
-)
 @pytest.mark.parametrize("where", list(OUT_UNWRITABLE.values()), ids=list(OUT_UNWRITABLE))
 def test_build_out_unwritable__exactly_one_line(where, tmp_path, monkeypatch, capsys):
     """Oracle: issue 10 class 5, '--out into /proc or a file's child: one line and status 2'."""
@@ -671,3 +668,19 @@ def test_lines_at_10e_50n__all_km_outside_never_water(tmp_path, monkeypatch, cap
     for row, record in zip(csv.DictReader(io.StringIO(out)), records, strict=True):
         assert float(row["km_outside"]) == record["length_km"]
         assert float(row.get("km_none") or 0) == 0
+
+
+def test_next_build__removes_pages_of_routes_gone_and_nothing_else(tmp_path, capsys):
+    """Oracle: the first build wrote pages for alpha and beta; the second builds only beta. alpha's page and
+    profile (listed in .make_maps.files by the first build) go; a file of the user's in the folder stays."""
+    routes = tmp_path / "r.geojson"
+    out = tmp_path / "maps"
+    routes.write_text(feature_collection(short_lines(["alpha", "beta"])), encoding="utf-8")
+    assert in_process(["build", "--out", str(out), "--no-tiles", "--routes", str(routes)], capsys)[0] == 0
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "gamma.html").write_text("mine too: not written by a build", encoding="utf-8")
+    routes.write_text(feature_collection(short_lines(["beta"])), encoding="utf-8")
+    assert in_process(["build", "--out", str(out), "--no-tiles", "--routes", str(routes)], capsys)[0] == 0
+    assert not (out / "alpha.html").exists() and not (out / "alpha-profile.png").exists()
+    assert (out / "notes.txt").read_text("utf-8") == "mine" and (out / "gamma.html").exists()
+    assert (out / MANIFEST).read_text("utf-8").split() == sorted([*FIXED_OUTPUTS, "beta.html", "beta-profile.png"])

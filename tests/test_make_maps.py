@@ -94,7 +94,7 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     assert first.returncode == 0, first.stderr
     files = sorted(p.name for p in out.iterdir())
     expected = [
-        ".make_maps.lock", "comparison.csv", "index.html", "routes.geojson", "trade.html",
+        ".make_maps.files", ".make_maps.lock", "comparison.csv", "index.html", "routes.geojson", "trade.html",
         *(f"{rid}.html" for rid in DEFAULT_IDS), *(f"{rid}-profile.png" for rid in DEFAULT_IDS),
     ]  # fmt: skip
     assert files == sorted(expected)  # catalog ids are their own slugs; no staging or temporary files left

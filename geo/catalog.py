@@ -37,6 +37,7 @@ from geo.readers.common import (
     check_lonlat,
     check_number,
     check_text,
+    object_frame,
     optional_positive,
     parse_file,
     read_text_file,
@@ -146,8 +147,7 @@ def load_places(path: Path | str) -> gpd.GeoDataFrame:
         row["countries"] = countries
         row["geometry"] = shapely.Point(lon, lat)
         rows.append(row)
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    return frame[["name", "category", "countries", "description", "coord_conf", "source", "role", "geometry"]]
+    return object_frame(rows, ["name", "category", "countries", "description", "coord_conf", "source", "role"])
 
 
 # --------------------------------------------------------------------------

@@ -392,3 +392,20 @@ def test_file_name_with_a_line_break_stays_one_line(tmp_path, capsys):
     status, lines, _ = run(["compare", "--routes", str(path)], capsys)
     assert status == 2 and len(lines) == 1
     assert lines[0].startswith(f"make_maps.py: error: {tmp_path}/two\\nlines.geojson: not valid JSON")
+
+
+def test_geojson__a_property_missing_on_some_features_is_null_not_nan(tmp_path, capsys):
+    """Oracle: RFC 8259 has no NaN; a status given on one feature and not on the other is null on the
+    other (pandas would infer a text column and turn the missing value into NaN)."""
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": "a", "properties": {"status": "planned"},
+         "geometry": {"type": "LineString", "coordinates": [[100, 50], [101, 50]]}},
+        {"type": "Feature", "id": "b", "properties": {},
+         "geometry": {"type": "LineString", "coordinates": [[100, 51], [101, 51]]}},
+    ]}  # fmt: skip
+    path = tmp_path / "mixed.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert make_maps.main(["compare", "--format", "json", "--routes", str(path)]) == 0
+    records = json.loads(capsys.readouterr().out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert [r["status"] for r in records] == ["planned", None]
+    assert [r["capacity_bcm"] for r in records] == [None, None]

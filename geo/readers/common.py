@@ -81,8 +81,18 @@ class OversizedNumber:
 
 def route_frame(rows: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     """Return route rows as a GeoDataFrame with the columns of :data:`ROUTE_COLUMNS`, EPSG:4326."""
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
-    return frame[[*ROUTE_COLUMNS, "geometry"]]
+    return object_frame(rows, ROUTE_COLUMNS)
+
+
+def object_frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> gpd.GeoDataFrame:
+    """Rows as a GeoDataFrame (EPSG:4326) whose data columns hold the values as given.
+
+    Every column is of object dtype, so a missing value stays None: pandas
+    would otherwise infer a string or float column and turn None into NaN,
+    which is not JSON and reads as text "nan".
+    """
+    data = {column: gpd.pd.Series([row.get(column) for row in rows], dtype=object) for column in columns}
+    return gpd.GeoDataFrame(data, geometry=[row["geometry"] for row in rows], crs="EPSG:4326")
 
 
 def imported_route(

@@ -73,8 +73,9 @@ def render_html(m: folium.Map) -> str:
     """Render a map to HTML with deterministic element ids.
 
     folium names every element with a random 32-digit hex id; they are
-    replaced by a counter in order of first appearance, so the same map
-    renders to the same bytes every time.
+    replaced by a decimal counter in order of first appearance (``map_0``,
+    ``poly_line_1`` ...), so the same map renders to the same bytes every
+    time, and 6 KB shorter on the overview.
 
     Parameters
     ----------
@@ -92,7 +93,7 @@ def render_html(m: folium.Map) -> str:
     def renumber(match: re.Match[str]) -> str:
         key = match.group(1)
         if key not in numbers:
-            numbers[key] = f"{len(numbers):032x}"
+            numbers[key] = f"{len(numbers)}"  # short: an id is repeated wherever its element is used
         return f"_{numbers[key]}"
 
     return _FOLIUM_ID.sub(renumber, html)

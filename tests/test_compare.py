@@ -8,12 +8,14 @@ import io
 import json
 import math
 
+import pandas as pd
 import pytest
 
 import make_maps
 from geo.catalog import read_routes
-from geo.compare import comparison_csv, comparison_records, format_comparison
+from geo.compare import ELEVATION_KEYS, comparison_csv, comparison_records, format_comparison
 from geo.countries import NO_COUNTRY, OUTSIDE
+from geo.errors import RouteDataError
 from geo.measure import measure_routes
 from tests.conftest import CATALOG_IDS, ROUTES_PATH, meridian_arc_m
 
@@ -41,15 +43,27 @@ def test_records__soyuz_vostok_published_against_km_in_mongolia(records, measure
     assert 1.0 < pos2["published_ratio"] < 1.3
 
 
-def test_records__waypoint_segment(records, measured_catalog, catalog):
-    pos2 = next(r for r in records if r["id"] == "pos2-mongolia")
-    segment = next(s for s in pos2["segments"] if s["published_km"] == 410.0)
+def test_records__waypoint_segment(records, catalog):
+    """Oracle: the published segments between named waypoints are sums of geodesic legs,
+    measured here with pyproj's Geod.inv (Karney's algorithm on WGS84), not with the
+    program's densified line or its waypoint_m."""
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
     route = catalog.set_index("id").loc["pos2-mongolia"]
     names = [w["name"] for w in route["waypoints"]]
-    along = measured_catalog.set_index(catalog["id"]).loc["pos2-mongolia"]["waypoint_m"]
-    expected_km = (along[names.index("Vertikos compressor station (Tomsk obl.) - approx")]
-                   - along[names.index("Aganskaya compressor station (KhMAO) - approx")]) / 1000
-    assert segment["measured_km"] == pytest.approx(expected_km, abs=0.001)
+    pos2 = next(r for r in records if r["id"] == "pos2-mongolia")
+    waypoint_segments = [s for s in route["segments"] if "from" in s]
+    assert len(waypoint_segments) == 2
+    for published in waypoint_segments:
+        i, j = names.index(published["from"]), names.index(published["to"])
+        legs = route["waypoints"][i : j + 1]
+        lons, lats = [w["lon"] for w in legs], [w["lat"] for w in legs]
+        expected_km = sum(geod.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])[2]) / 1000
+        segment = next(s for s in pos2["segments"] if s["name"] == published["name"])
+        assert segment["extent"] == f"{published['from']} to {published['to']}"
+        assert segment["measured_km"] == pytest.approx(expected_km, abs=0.002)
+        assert segment["ratio"] == pytest.approx(published["length_km"] / segment["measured_km"], abs=1e-4)
 
 
 def test_format_json__roundtrips(records):
@@ -298,3 +312,292 @@ def test_table__countries_in_record_order(edge_records):
     line = next(l for l in format_comparison(edge_records, "table").splitlines() if l.startswith("east"))
     positions = [line.index(f"{iso} ") for iso in edge_records[1]["countries"]]
     assert positions == sorted(positions)
+
+
+# --- issue 14: hand-built records, every number worked out by hand ---
+#
+# comparison_records reads plain columns of its two tables, so the tests below build
+# them by hand (no measuring): each expected value is derived in a comment from the
+# inputs written here, never copied from the program's output.
+
+HAND_SOURCES = [{"publisher": "P", "year": 2024, "title": "T", "url": "https://example.org/t"}]
+
+
+def hand_tables(*, r1_segments=None, r1_country_m=None):
+    """Two routes: r1 (A -> B -> C, through RUS, MNG, CHN, water and beyond the extract)
+    and "loop" (no length, no chord, nothing published, unknown capacity)."""
+    r1_segments = r1_segments if r1_segments is not None else [
+        {"name": "first section", "from": "B", "to": "C", "length_km": 130, "source": "s-bc"},
+        {"name": "Mongolian section", "country": "MNG", "length_km": 105.0, "source": "s-mng", "primary": True},
+    ]  # fmt: skip
+    routes = pd.DataFrame(
+        [
+            {"id": "r1", "name": "Route one", "kind": "option", "status": "planned", "capacity_bcm": 38,
+             "diameter_mm": 1420.0, "confidence": "medium", "sources": HAND_SOURCES,
+             "waypoints": [{"name": "A"}, {"name": "B"}, {"name": "C"}], "segments": r1_segments,
+             "cost_km": 1234.5, "source_file": "hand.toml"},
+            {"id": "loop", "name": "Loop", "kind": "existing", "status": "built", "capacity_bcm": math.nan,
+             "diameter_mm": None, "confidence": "low", "sources": [],
+             "waypoints": [{"name": "Depot"}, {"name": "Far"}, {"name": "Depot 2"}],
+             "segments": [{"name": "Kazakh section", "country": "KAZ", "length_km": 5.0, "source": "s-kaz"}],
+             "cost_km": math.nan, "source_file": "hand.toml"},
+        ],
+        index=["k1", "k2"],
+    )  # fmt: skip
+    measured = pd.DataFrame(
+        [
+            {"length_m": 200_000.0, "planar_length_m": 202_345.678, "chord_m": 160_000.4, "detour_ratio": 1.2345678,
+             # listed out of order on purpose; sums to 200,000 m
+             "country_m": r1_country_m if r1_country_m is not None else {
+                 NO_COUNTRY: 25_000.0, OUTSIDE: 12_000.0, "CHN": 3_876.2933, "RUS": 60_000.25, "MNG": 99_123.4567},
+             "crossings": [
+                 {"from": "RUS", "to": "MNG", "lon": 106.1234567, "lat": 50.3456789, "m": 60_000.25},
+                 {"from": "MNG", "to": "CHN", "lon": 111.9876543, "lat": 43.7123456, "m": 159_123.7067},
+             ],
+             "waypoint_m": [0.0, 71_234.0, 200_000.0]},
+            {"length_m": 0.0, "planar_length_m": 0.0, "chord_m": 0.0, "detour_ratio": math.nan,
+             "country_m": {"KAZ": 0.0, NO_COUNTRY: 0.0}, "crossings": [], "waypoint_m": [0.0, 0.0, 0.0]},
+        ],
+        index=["k1", "k2"],
+    )  # fmt: skip
+    return routes, measured
+
+
+HAND_PROFILES = [
+    {"max_m": 1500.5, "max_lonlat": (106.1234567, 50.7654321), "min_m": 300.25, "min_lonlat": (104.000004, 52.299996),
+     "ascent_m": 1234.6, "descent_m": 987.4},
+    {"max_m": 10.0, "max_lonlat": None, "min_m": 10.0, "min_lonlat": None, "ascent_m": 0.4, "descent_m": 0.6},
+]  # fmt: skip
+
+R1_EXPECTED = {
+    "id": "r1", "name": "Route one", "kind": "option", "status": "planned",
+    "start": "A", "end": "C",  # first and last waypoint
+    "length_km": 200.0,  # 200,000 m
+    "planar_length_km": 202.346,  # 202,345.678 m to the metre
+    # 100 * (planar / geodesic - 1) = 100 * (202,345.678 / 200,000 - 1) = 1.172839 -> 1.173
+    # (inverted, 100 * (200,000 / 202,345.678 - 1), it would be -1.159)
+    "planar_deviation_pct": 1.173,
+    "chord_km": 160.0,  # 160,000.4 m to the metre
+    "detour_ratio": 1.2346,  # 1.2345678 to 4 decimals
+    # km to the metre: 99.1234567 -> 99.123, 60.00025 -> 60.0, 3.8762933 -> 3.876; "none" (25 km)
+    # after every country though longer than CHN, "outside" last though shorter than "none"
+    "countries": {"MNG": 99.123, "RUS": 60.0, "CHN": 3.876, NO_COUNTRY: 25.0, OUTSIDE: 12.0},
+    "border_crossings": [  # lon/lat to 5 decimals, km to the metre
+        {"from": "RUS", "to": "MNG", "lon": 106.12346, "lat": 50.34568, "km": 60.0},
+        {"from": "MNG", "to": "CHN", "lon": 111.98765, "lat": 43.71235, "km": 159.124},
+    ],
+    "published_length_km": 105.0,  # the primary segment
+    "published_segment": "Mongolian section",
+    "measured_segment_km": 99.123,  # km in MNG
+    "published_ratio": 1.0593,  # 105 / 99.123 = 1.05929 -> 1.0593
+    "segments": [
+        # B at 71.234 km, C at 200 km: 128.766 km; 130 / 128.766 = 1.009583 -> 1.0096
+        {"name": "first section", "extent": "B to C", "published_km": 130.0, "measured_km": 128.766,
+         "ratio": 1.0096, "source": "s-bc", "primary": False},
+        {"name": "Mongolian section", "extent": "km in MNG", "published_km": 105.0, "measured_km": 99.123,
+         "ratio": 1.0593, "source": "s-mng", "primary": True},
+    ],
+    "capacity_bcm": 38.0, "diameter_mm": 1420.0, "confidence": "medium", "sources": HAND_SOURCES,
+    "cost_km": 1234.5,
+    **dict.fromkeys(ELEVATION_KEYS),
+}  # fmt: skip
+LOOP_EXPECTED = {
+    "id": "loop", "name": "Loop", "kind": "existing", "status": "built", "start": "Depot", "end": "Depot 2",
+    "length_km": 0.0, "planar_length_km": 0.0,
+    "planar_deviation_pct": None,  # no length: no deviation (not a division by zero)
+    "chord_km": 0.0, "detour_ratio": None,  # NaN (no chord) becomes None
+    "countries": {"KAZ": 0.0, NO_COUNTRY: 0.0}, "border_crossings": [],
+    "published_length_km": None, "published_segment": None, "measured_segment_km": None, "published_ratio": None,
+    # 0 km measured: no ratio (not a division by zero)
+    "segments": [{"name": "Kazakh section", "extent": "km in KAZ", "published_km": 5.0, "measured_km": 0.0,
+                  "ratio": None, "source": "s-kaz", "primary": False}],
+    "capacity_bcm": None, "diameter_mm": None, "confidence": "low", "sources": [], "cost_km": None,
+    **dict.fromkeys(ELEVATION_KEYS),
+}  # fmt: skip
+
+
+@pytest.fixture
+def hand_records():
+    return comparison_records(*hand_tables())
+
+
+def test_hand_records__every_field(hand_records):
+    """Oracle: R1_EXPECTED and LOOP_EXPECTED, worked out by hand from hand_tables."""
+    assert hand_records == [R1_EXPECTED, LOOP_EXPECTED]
+    r1 = hand_records[0]
+    # dict equality ignores order: the order is the rule countries by km, then none, then outside
+    assert list(r1["countries"]) == ["MNG", "RUS", "CHN", NO_COUNTRY, OUTSIDE]
+    assert list(r1) == list(R1_EXPECTED)  # the documented key order (also the JSON's)
+    # floats, not the ints the tables may hold (capacity 38, segment length 130)
+    assert type(r1["capacity_bcm"]) is float and type(r1["segments"][0]["published_km"]) is float
+    assert r1["sources"] is not HAND_SOURCES and r1["sources"][0] is not HAND_SOURCES[0]  # copies
+
+
+def test_hand_records__planar_deviation_sign(hand_records):
+    """Oracle: a plane that shortens the line gives a negative deviation, by hand
+    100 * (197,500 / 200,000 - 1) = -1.25."""
+    routes, measured = hand_tables()
+    measured.loc["k1", "planar_length_m"] = 197_500.0
+    (r1, _) = comparison_records(routes, measured)
+    assert r1["planar_deviation_pct"] == -1.25
+    assert r1["planar_length_km"] == 197.5
+
+
+def test_hand_records__elevation_from_profiles():
+    """Oracle: the profile values, lon/lat to 5 decimals and climb to the metre, by hand."""
+    r1, loop = comparison_records(*hand_tables(), profiles=HAND_PROFILES)
+    assert {k: r1[k] for k in ELEVATION_KEYS} == {
+        "max_elevation_m": 1500.5, "max_elevation_lonlat": [106.12346, 50.76543],
+        "min_elevation_m": 300.25, "min_elevation_lonlat": [104.0, 52.3],  # 104.000004, 52.299996
+        "ascent_m": 1235, "descent_m": 987,
+    }  # fmt: skip
+    assert {k: loop[k] for k in ELEVATION_KEYS} == {
+        "max_elevation_m": 10.0, "max_elevation_lonlat": None, "min_elevation_m": 10.0,
+        "min_elevation_lonlat": None, "ascent_m": 0, "descent_m": 1,  # 0.4 -> 0, 0.6 -> 1
+    }  # fmt: skip
+    assert {k: v for k, v in r1.items() if k not in ELEVATION_KEYS} == {
+        k: v for k, v in R1_EXPECTED.items() if k not in ELEVATION_KEYS}  # fmt: skip
+
+
+def test_hand_records__segment_order_and_primary():
+    """Oracle: without a primary segment nothing is "published"; a waypoint segment may
+    be primary (A to C: 200 km, 230 / 200 = 1.15); primary is False unless given."""
+    segments = [
+        {"name": "whole line", "from": "A", "to": "C", "length_km": 230.0, "source": "s", "primary": True},
+        {"name": "second", "from": "A", "to": "B", "length_km": 70.0, "source": "s2", "primary": False},
+    ]
+    r1 = comparison_records(*hand_tables(r1_segments=segments))[0]
+    assert (r1["published_length_km"], r1["published_segment"], r1["measured_segment_km"], r1["published_ratio"]) == (
+        230.0, "whole line", 200.0, 1.15)  # fmt: skip
+    # A -> B is 71.234 km; 70 / 71.234 = 0.98268 -> 0.9827
+    assert r1["segments"][1] == {"name": "second", "extent": "A to B", "published_km": 70.0, "measured_km": 71.234,
+                                 "ratio": 0.9827, "source": "s2", "primary": False}  # fmt: skip
+    no_primary = [{k: v for k, v in s.items() if k != "primary"} for s in segments]
+    r1 = comparison_records(*hand_tables(r1_segments=no_primary))[0]
+    assert [s["primary"] for s in r1["segments"]] == [False, False]
+    assert r1["published_length_km"] is r1["published_segment"] is r1["published_ratio"] is None
+
+
+@pytest.mark.parametrize(
+    ("country_m", "entered"),
+    [
+        ({"RUS": 1.0, NO_COUNTRY: 2.0, "CHN": 3.0, OUTSIDE: 4.0}, "CHN, RUS"),  # countries only, by name
+        ({NO_COUNTRY: 2.0, OUTSIDE: 4.0}, "no country"),
+    ],
+)
+def test_hand_records__published_country_never_entered(country_m, entered):
+    """Oracle: the message rule of geo.compare (names the countries the route does enter)."""
+    with pytest.raises(RouteDataError) as info:
+        comparison_records(*hand_tables(r1_country_m=country_m))
+    error = info.value
+    assert (error.path, error.record, error.field) == ("hand.toml", "r1", "segments[1].country")
+    assert error.problem == f"the route never enters MNG (it runs through {entered}); check the code or the waypoints"
+
+
+# Records for the text formats, written by hand (not made by comparison_records).
+FORMAT_RECORDS = [
+    {"id": "a", "length_km": 1234.56, "countries": {"RUS": 1000.04, "MNG": 234.52},
+     "border_crossings": [{"from": "RUS", "to": "MNG", "km": 1000.04}, {"from": "MNG", "to": "CHN", "km": 1200.0}],
+     "published_length_km": 962.9, "measured_segment_km": 900.26, "published_ratio": 1.0696, "capacity_bcm": 50.0},
+    {"id": "loop-b", "length_km": 12.0, "countries": {NO_COUNTRY: 12.0}, "border_crossings": [],
+     "published_length_km": None, "measured_segment_km": None, "published_ratio": None, "capacity_bcm": 7.5},
+]  # fmt: skip
+
+# By hand from the rules of format_comparison: km with one decimal and thousands
+# separators, the ratio with two decimals, bcm with :g, "-" for nothing; columns as wide
+# as their widest cell (6, 7, 22, 15, 12, 11, 5, 6), two spaces apart, numbers (km,
+# published, measured, ratio, bcm) right-aligned, text left-aligned.
+TABLE_TEXT = (
+    "id           km  km by country           crossings        published km  measured km  ratio  bcm/yr\n"
+    "a       1,234.6  RUS 1,000.0, MNG 234.5  RUS>MNG MNG>CHN         962.9        900.3   1.07      50\n"
+    "loop-b     12.0  none 12.0               -                           -            -      -     7.5\n"
+)
+MARKDOWN_TEXT = (
+    "| id | km | km by country | crossings | published km | measured km | ratio | bcm/yr |\n"
+    "|---|---|---|---|---|---|---|---|\n"
+    "| a | 1,234.6 | RUS 1,000.0, MNG 234.5 | RUS>MNG MNG>CHN | 962.9 | 900.3 | 1.07 | 50 |\n"
+    "| loop-b | 12.0 | none 12.0 | - | - | - | - | 7.5 |\n"
+)
+
+
+def test_format_table__exact_text():
+    """Oracle: TABLE_TEXT, laid out by hand."""
+    assert format_comparison(FORMAT_RECORDS, "table") == TABLE_TEXT
+    assert format_comparison(FORMAT_RECORDS) == TABLE_TEXT  # the default format
+
+
+def test_format_table__capacity_in_general_format():
+    """Oracle: Python's general format (:g), lower-case exponent, for a capacity too small
+    for six significant digits without one (2.5e-05 bcm/yr), as the km columns' style."""
+    record = dict(FORMAT_RECORDS[1], capacity_bcm=0.000025)
+    assert format_comparison([record], "table").splitlines()[1].endswith("  2.5e-05")
+    assert format_comparison([record], "markdown").splitlines()[2].endswith("| 2.5e-05 |")
+
+
+def test_format_markdown__exact_text_and_pipes_escaped():
+    """Oracle: MARKDOWN_TEXT by hand; a | inside a cell is written \\| (GitHub tables)."""
+    assert format_comparison(FORMAT_RECORDS, "markdown") == MARKDOWN_TEXT
+    record = dict(FORMAT_RECORDS[1], id="x|y")
+    row = format_comparison([record], "markdown").splitlines()[2]
+    assert row == "| x\\|y | 12.0 | none 12.0 | - | - | - | - | 7.5 |"
+
+
+def test_format_json__layout_strict_and_unescaped(hand_records):
+    """Oracle: the records themselves; two-space indent, UTF-8 text kept, NaN refused."""
+    records = [dict(hand_records[0], name="Сила Сибири 2")]
+    text = format_comparison(records, "json")
+    assert json.loads(text) == records
+    assert text.startswith('[\n  {\n    "id": "r1",\n    "name": "Сила Сибири 2",\n')
+    assert text.endswith("}\n]\n")
+
+
+def test_format__unknown_format_message():
+    with pytest.raises(ValueError) as info:
+        format_comparison(FORMAT_RECORDS, "xml")  # type: ignore[arg-type]
+    assert str(info.value) == "unknown format 'xml'; use one of table, csv, json, markdown"
+
+
+HAND_CSV_HEADER = [
+    "id", "name", "kind", "start", "end", "length_km", "planar_length_km", "planar_deviation_pct", "chord_km",
+    "detour_ratio", "km_CHN", "km_KAZ", "km_MNG", "km_RUS", "km_none", "km_outside", "border_crossings",
+    "published_segment", "published_length_km", "measured_segment_km", "published_ratio", "capacity_bcm",
+    "diameter_mm", "confidence", "max_elevation_m", "min_elevation_m", "ascent_m", "descent_m",
+]  # fmt: skip
+"""comparison_csv's docstring: the fixed columns, then km per country (by name, then none, outside)."""
+
+
+def test_csv__every_cell_of_hand_records():
+    """Oracle: the hand-derived values of R1_EXPECTED and LOOP_EXPECTED as text; None is an
+    empty cell, a country a route does not enter 0.0, crossings FROM>TO@km joined by ';'."""
+    records = comparison_records(*hand_tables(), profiles=HAND_PROFILES)
+    text = comparison_csv(records)
+    assert "\r" not in text and text.count("\n") == 3
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert reader.fieldnames == HAND_CSV_HEADER
+    r1, loop = list(reader)
+    assert r1 == dict(zip(HAND_CSV_HEADER, [
+        "r1", "Route one", "option", "A", "C", "200.0", "202.346", "1.173", "160.0", "1.2346",
+        "3.876", "0.0", "99.123", "60.0", "25.0", "12.0", "RUS>MNG@60.0;MNG>CHN@159.124",
+        "Mongolian section", "105.0", "99.123", "1.0593", "38.0", "1420.0", "medium", "1500.5", "300.25", "1235", "987",
+    ], strict=True))  # fmt: skip
+    assert loop == dict(zip(HAND_CSV_HEADER, [
+        "loop", "Loop", "existing", "Depot", "Depot 2", "0.0", "0.0", "", "0.0", "",
+        "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "", "", "", "", "", "", "", "low", "10.0", "10.0", "0", "1",
+    ], strict=True))  # fmt: skip
+
+
+def test_csv__every_cell_against_the_catalog_records(records):
+    """Oracle: each record itself -- every column of the CSV holds the record's value as
+    text (None empty), km_<ISO> its countries (0.0 when not entered), crossings FROM>TO@km."""
+    rows = csv_rows(comparison_csv(records))
+    assert len(rows) == len(records)
+    for row, record in zip(rows, records, strict=True):
+        for column, cell in row.items():
+            if column.startswith("km_"):
+                assert float(cell) == record["countries"].get(column[3:], 0.0), column
+            elif column == "border_crossings":
+                expected = ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in record["border_crossings"])
+                assert cell == expected
+            else:
+                value = record[column]
+                assert cell == ("" if value is None else str(value)), column

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -12,9 +16,9 @@ import shapely
 from pyproj import Geod
 
 import make_maps
-from geo.countries import NO_COUNTRY, OUTSIDE, build_country_index, load_countries, load_source_record
+from geo.countries import NO_COUNTRY, OUTSIDE, _chunk_lines, build_country_index, load_countries, load_source_record
 from geo.errors import RouteDataError
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, REPO_DIR
 
 MONGOLIA_AREA_KM2 = 1_564_116  # official area of Mongolia
 
@@ -133,3 +137,116 @@ def test_country_of__a_narrower_box(countries):
     index = build_country_index(countries, box_lonlat=(46.0, 30.0, 110.0, 74.0))
     found = index.country_of(np.array([shapely.Point(102.83, 47.20), shapely.Point(114.53, 48.07)]))
     assert list(found) == ["MNG", OUTSIDE]
+
+
+def test_country_of__a_point_inside_every_polygon(countries, country_index):
+    """Oracle: shapely's point_on_surface of each country lies inside that country alone (the
+    boundaries are a valid coverage), so it must be found there, the first polygon included."""
+    inside = shapely.point_on_surface(countries.geometry.values)
+    for iso, polygon, point in zip(countries["iso3"], countries.geometry, inside, strict=True):
+        assert polygon.contains(point) and sum(countries.geometry.contains(point)) == 1, iso
+    assert list(country_index.country_of(inside)) == list(countries["iso3"])
+
+
+def _first_holder(polygons, xy):
+    """Brute force: index of the first polygon that holds (or touches) each point, -1 if none."""
+    found = np.full(len(xy), -1)
+    for i in reversed(range(len(polygons))):
+        found[shapely.intersects_xy(polygons[i], xy[:, 0], xy[:, 1])] = i
+    return found
+
+
+def test_polygon_of__border_and_extreme_vertices_by_brute_force(countries, country_index):
+    """Points on the boundaries, where a bounding-box shortcut or the "first polygon wins" rule
+    can go wrong: vertices shared by two countries (docstring: the first one gets them) and
+    each polygon's westernmost, easternmost, southernmost and northernmost vertex (on its
+    bounding box). Oracle: every polygon tested against every point (_first_holder)."""
+    polygons = countries.geometry.values
+    vertex_sets = [set(map(tuple, shapely.get_coordinates(p))) for p in polygons]
+    rng = np.random.default_rng(14)
+    points = []
+    for i, polygon in enumerate(polygons):
+        xy = shapely.get_coordinates(polygon)
+        points += [xy[xy[:, 0].argmin()], xy[xy[:, 0].argmax()], xy[xy[:, 1].argmin()], xy[xy[:, 1].argmax()]]
+        for j in range(i + 1, len(polygons)):
+            shared = sorted(vertex_sets[i] & vertex_sets[j])
+            if shared:
+                points += [shared[k] for k in rng.choice(len(shared), size=min(20, len(shared)), replace=False)]
+    xy = np.array(points)
+    expected = _first_holder(polygons, xy)
+    assert (expected >= 0).all()
+    assert len(xy) > 300 and 0 in expected  # shared borders exist, the first polygon among them
+    np.testing.assert_array_equal(country_index.polygon_of(xy[:, 0], xy[:, 1]), expected)
+    # In no polygon: -1 (the Sea of Japan, the Caspian).
+    assert country_index.polygon_of(np.array([137.0, 51.0]), np.array([40.0, 42.0])).tolist() == [-1, -1]
+
+
+@pytest.mark.parametrize("max_vertices", [2, 4, 64])
+def test_chunk_lines__pieces_share_their_ends_and_rebuild_every_line(max_vertices):
+    """Property: cut into pieces of at most max_vertices vertices, every line is its pieces laid
+    end to end (each piece starting on the last vertex of the one before), and the number of
+    pieces is ceil((n - 1) / (max_vertices - 1)) for a line of n vertices."""
+    sizes = [2, 3, 4, 5, 7, 62, 63, 64, 65, 66, 126, 127, 128, 129, 200]
+    rng = np.random.default_rng(max_vertices)
+    lines = [shapely.LineString(np.cumsum(rng.uniform(0.1, 1.0, size=(n, 2)), axis=0)) for n in sizes]
+    chunks = list(_chunk_lines(np.array(lines, dtype=object), max_vertices))
+    for line, n in zip(lines, sizes, strict=True):
+        count = math.ceil((n - 1) / (max_vertices - 1))
+        mine, chunks = chunks[:count], chunks[count:]
+        assert all(2 <= shapely.get_num_coordinates(c) <= max_vertices for c in mine), n
+        rebuilt = shapely.get_coordinates(mine[0]).tolist()
+        for chunk in mine[1:]:
+            xy = shapely.get_coordinates(chunk).tolist()
+            assert xy[0] == rebuilt[-1], n
+            rebuilt += xy[1:]
+        assert rebuilt == shapely.get_coordinates(line).tolist(), n
+    assert chunks == []
+
+
+def test_country_index__boundaries_are_every_ring_and_the_box(countries, country_index):
+    """Oracle: shapely's own boundary lines. The chunks cover every ring of every polygon and
+    the outline of the box, and nothing else."""
+    chunks = shapely.union_all(country_index.boundary_chunks)
+    box = shapely.box(*country_index.box_lonlat)
+    rings = shapely.union_all([*shapely.boundary(countries.geometry.values), box.boundary])
+    assert shapely.equals(chunks, rings)
+
+
+def test_load_countries__missing_property(write):
+    text = json.dumps(
+        {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"iso3": "AAA"},
+         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}
+    )
+    path = write("noname.geojson", text)
+    with pytest.raises(RouteDataError) as info:
+        load_countries(path)
+    assert (info.value.path, info.value.field) == (str(path), "name")
+    assert str(info.value) == f"{path}: name: missing property 'name'; rebuild the file with tools/build_countries.py"
+
+
+def test_load_countries__coordinates_are_lon_lat_whatever_a_legacy_crs_says(write):
+    """RFC 7946: GeoJSON coordinates are WGS84 lon/lat; a pre-2016 "crs" member naming
+    another CRS does not change them, and the frame comes back in EPSG:4326."""
+    text = json.dumps(
+        {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4269"}},
+         "features": [{"type": "Feature", "properties": {"iso3": "AAA", "name": "A"},
+         "geometry": {"type": "Polygon", "coordinates": [[[100, 50], [101, 50], [101, 51], [100, 50]]]}}]}
+    )
+    frame = load_countries(write("legacy.geojson", text))
+    assert frame.crs.to_epsg() == 4326
+    assert shapely.get_coordinates(frame.geometry.iloc[0]).tolist()[:2] == [[100.0, 50.0], [101.0, 50.0]]
+
+
+def test_load_source_record__utf8_whatever_the_locale(tmp_path):
+    """The record is UTF-8 (JSON); read under a locale whose encoding is ASCII (PEP 538/540
+    coercion turned off), a non-ASCII attribution still comes back intact."""
+    path = tmp_path / "source.json"
+    path.write_text(json.dumps({"attribution": "Natural Earth \u2014 \u00e9"}, ensure_ascii=False), encoding="utf-8")
+    assert load_source_record(path) == {"attribution": "Natural Earth \u2014 \u00e9"}
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    env["PYTHONIOENCODING"] = "utf-8"
+    code = "import sys; from geo.countries import load_source_record as r; print(r(sys.argv[1])['attribution'])"
+    argv = [sys.executable, "-c", code, str(path)]
+    done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Natural Earth \u2014 \u00e9"

@@ -187,3 +187,58 @@ def test_page_slugs__property_any_text(ids):
             assert slug == route_id
     assert page_slugs(ids[::-1]) == slugs[::-1]
     assert [page_slugs([i])[0] for i in ids] == slugs
+
+
+def _sha(route_id: str, digits: int) -> str:
+    return hashlib.sha256(route_id.encode("utf-8")).hexdigest()[:digits]
+
+
+def test_page_slugs__duplicate_ids_are_refused():
+    with pytest.raises(ValueError, match=r"^route ids must be distinct to get distinct file names$"):
+        page_slugs(["pos1", "altai", "pos1"])
+
+
+def test_page_slugs__long_ids_cut_by_hand():
+    """Docstring: ASCII base, runs of other characters become one '-', cut so that base, '-' and
+    8 hex digits of the SHA-256 of the id make at most 60 characters, no '-' before the hash."""
+    over = "a" * 60 + "b"  # 61 characters: not its own name; the base keeps 60 - 8 - 1 = 51
+    dashed = "a" * 50 + " b" * 10  # the cut falls right after a '-', which is dropped
+    assert page_slugs([over, dashed]) == ["a" * 51 + "-" + _sha(over, 8), "a" * 50 + "-" + _sha(dashed, 8)]
+
+
+def test_page_slugs__two_ids_whose_short_hashes_collide_take_32_digits(monkeypatch):
+    """Only two ids collide at 8 digits (monkeypatched hash with a shared prefix): both take 32
+    digits of their own hash; the slug of a third id is untouched. Hand oracle: hashlib."""
+    real = hashlib.sha256
+
+    class SamePrefix:
+        def __init__(self, data: bytes) -> None:
+            self._hex = real(data).hexdigest()
+
+        def hexdigest(self) -> str:
+            return "0" * 8 + self._hex[8:]
+
+    monkeypatch.setattr(names, "hashlib", types.SimpleNamespace(sha256=SamePrefix))
+    slugs = page_slugs(["A/B", "a b", "pos2-mongolia"])
+    assert slugs == ["a-b-" + "0" * 8 + _sha("A/B", 32)[8:], "a-b-" + "0" * 8 + _sha("a b", 32)[8:], "pos2-mongolia"]
+
+
+def test_page_slugs__identical_full_hashes_are_refused(monkeypatch):
+    class Constant:
+        def __init__(self, data: bytes) -> None:
+            pass
+
+        def hexdigest(self) -> str:
+            return "0" * 64
+
+    monkeypatch.setattr(names, "hashlib", types.SimpleNamespace(sha256=Constant))
+    with pytest.raises(ValueError, match=r"^two route ids share a 32-digit hash; rename one of them$"):
+        page_slugs(["A/B", "a b"])
+
+
+def test_page_slugs__reserved_name_and_its_short_hashed_slug():
+    """A slug-like id that is reserved, and whose 8-digit hashed slug is reserved as well,
+    takes 32 digits (hand oracle: hashlib)."""
+    short = f"maps-{_sha('maps', 8)}"
+    assert page_slugs(["maps"], reserved=["maps"]) == [short]
+    assert page_slugs(["maps"], reserved=["maps", short]) == [f"maps-{_sha('maps', 32)}"]

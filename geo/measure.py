@@ -169,8 +169,9 @@ def _split_at_antimeridian(
 
     A segment crosses when its ends are more than 180 degrees of longitude
     apart (the geodesic takes the short way round). Its crossing latitude is
-    interpolated in unwrapped longitude, which on a densified segment of at
-    most a few km lies within centimetres of the geodesic; the two pieces get
+    interpolated in unwrapped longitude, which on a densified segment of
+    10 km lies within a few metres of the geodesic (3.8 m at 50 N, more
+    near the pole); the two pieces get
     the segment's length in proportion, so the route's length is unchanged,
     and the overlay never sees a piece spanning the whole map.
 
@@ -179,6 +180,7 @@ def _split_at_antimeridian(
     """
     n_vertices = len(lon)
     is_segment = segment_mask(starts, n_vertices)
+    lon = _edge_to_neighbour_side(lon, is_segment)
     cross = np.flatnonzero(is_segment & (np.abs(np.diff(lon)) > 180.0))
     if len(cross) == 0:
         return lon, lat, starts, original_index, seg_m, np.arange(len(starts))
@@ -199,6 +201,26 @@ def _split_at_antimeridian(
     new_starts = np.sort(np.r_[starts + shift[starts], cross + 2 + 2 * np.arange(len(cross))])
     old_of_new = np.searchsorted(starts + shift[starts], new_starts, side="right") - 1
     return lon, lat, new_starts, original_index + shift[original_index], seg_m, old_of_new
+
+
+def _edge_to_neighbour_side(lon: np.ndarray, is_segment: np.ndarray) -> np.ndarray:
+    """Write a vertex on 180 degrees with the sign of its neighbour (the one before it, else after).
+
+    180 and -180 are one meridian; a line from (180, 50) to (-179, 50) would
+    otherwise be cut at its own first vertex, leaving a part of no length.
+    """
+    edge = np.abs(lon) == 180.0
+    if not edge.any():
+        return lon
+    before = np.r_[np.nan, np.where(is_segment, lon[:-1], np.nan)]  # the previous vertex of the same part
+    after = np.r_[np.where(is_segment, lon[1:], np.nan), np.nan]
+    before[np.r_[False, edge[:-1]]] = np.nan  # a neighbour on the edge says nothing
+    after[np.r_[edge[1:], False]] = np.nan
+    side = np.where(np.isnan(before), after, before)
+    lon = lon.copy()
+    lon[edge & (side < 0)] = -180.0
+    lon[edge & (side > 0)] = 180.0
+    return lon
 
 
 def _runs(

@@ -705,11 +705,6 @@ def test_measure_routes__routes_that_end_just_across_180_one_after_another(count
             assert ends == [[[lon0, lat0], [edge, lat0]], [[-edge, lat0], [lon1, lat1]]], name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a route that starts or ends on 180 written with the other sign (180 then -179) is cut "
-    "at its own first or last vertex, leaving a zero-length part of two equal points (invalid geometry)",
-)
 @pytest.mark.parametrize(
     "points",
     [[(180.0, 50.0), (-179.0, 50.0)], [(179.0, 50.0), (-180.0, 50.0)], [(-180.0, 50.0), (179.0, 50.0)]],

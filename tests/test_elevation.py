@@ -278,3 +278,13 @@ def test_route_profile__default_spacing_is_5_km():
     """Oracle: the DEFAULT_PROFILE_SPACING_M documentation (at least every 5 km)."""
     profile = route_profile(shapely.LineString([(100.0, 52.0), (101.0, 52.0)]), _ramp(1.0))
     assert np.diff(profile["distance_m"])[:-1] == pytest.approx(5_000.0)
+
+
+def test_route_profile__rises_under_a_metre_count():
+    """Oracle: hand calculation: every rise counts, however small. A ramp of 0.5 m per 0.1 degree
+    from 100 E to 115 E (150 columns) climbs 75 m and descends 0 m; reversed, the opposite."""
+    line = shapely.LineString([(100.0, 52.0), (115.0, 52.0)])
+    profile = route_profile(line, _ramp(0.5), spacing_m=5_000)
+    assert profile["ascent_m"] == 75.0 and profile["descent_m"] == 0.0
+    back = route_profile(line.reverse(), _ramp(0.5), spacing_m=5_000)
+    assert back["ascent_m"] == 0.0 and back["descent_m"] == 75.0

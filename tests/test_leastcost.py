@@ -164,8 +164,9 @@ def test_errors(waypoints, message):
 def test_errors__cost_not_positive(bad):
     cost = np.ones((10, 10))
     cost[3, 3] = bad
-    with pytest.raises(RouteDataError, match="every cell cost must be more than 0"):
+    with pytest.raises(RouteDataError) as error:
         least_cost_path(cost, [(0, 0), (9, 9)], cell_m=CELL_M)
+    assert str(error.value) == "cost: every cell cost must be more than 0 (inf for impassable)"
 
 
 # --- the cost surface over real geography and the route command ---------------
@@ -809,8 +810,12 @@ def test_least_cost_path__nan_is_impassable():
     # By hand: down 5 diagonal-free... the cheapest way is 0,0 -> 5,2 -> 6,3 -> 5,4 -> 0,6:
     # (3 + 2 sqrt 2) + 2 sqrt 2 + (3 + 2 sqrt 2) = 6 + 6 sqrt 2 cell lengths.
     assert path.cost == pytest.approx(6 + 6 * 2**0.5)
-    with pytest.raises(RouteDataError, match=r"waypoint 0 at cell \(2, 3\) is on an impassable cell \(a lake"):
+    with pytest.raises(RouteDataError) as error:
         least_cost_path(cost, [(2, 3), (0, 6)], cell_m=1.0)
+    assert str(error.value) == (
+        "waypoints: waypoint 0 at cell (2, 3) is on an impassable cell (a lake or an avoided country, or within one"
+        " cell of its edge)"
+    )
 
 
 @pytest.mark.parametrize("waypoint", [(-1, 0), (0, -1), (3, 0), (0, 4)])
@@ -818,9 +823,7 @@ def test_least_cost_path__waypoint_off_the_grid(waypoint):
     """Oracle: the docstring: a waypoint outside the rows x cols grid (3 x 4 here) is refused."""
     with pytest.raises(RouteDataError) as error:
         least_cost_path(np.ones((3, 4)), [(0, 0), waypoint], cell_m=1.0)
-    assert str(error.value) == f"waypoints: waypoint 1 at cell {waypoint} is outside the 3 x 4 grid".replace(
-        f"{waypoint}", f"({waypoint[0]}, {waypoint[1]})"
-    )
+    assert str(error.value) == f"waypoints: waypoint 1 at cell ({waypoint[0]}, {waypoint[1]}) is outside the 3 x 4 grid"
 
 
 def test_least_cost_path__corner_cells_are_waypoints():
@@ -1070,10 +1073,12 @@ crossing_cost_km = 150.5
 [country_multiplier]
 MNG = 1.2
 CHN = 3
+KAZ = 0.8
+RUS = 1
 
 [[protected]]
 name = "Square"
-multiplier = 10
+multiplier = 1
 source = "hand-drawn"
 lonlat = [[87.0, 49.0], [88.0, 49.0], [88.0, 50.0], [87.0, 50.0], [87.0, 49.0]]
 
@@ -1092,8 +1097,10 @@ def test_load_cost_config__values_read(tmp_path):
     config = load_cost_config(path)
     assert (config.base, config.slope_per_percent, config.offshore, config.crossing_cost_km) == (1.5, 0.0, 2.0, 150.5)
     assert all(type(v) is float for v in (config.base, config.slope_per_percent, config.offshore))
-    assert config.country_multiplier == {"MNG": 1.2, "CHN": 3.0} and type(config.country_multiplier["CHN"]) is float
-    assert [(a["name"], a["multiplier"]) for a in config.protected] == [("Square", 10.0), ("area 1", 2.5)]
+    # Any positive factor: a discount (0.8) and a neutral 1 too.
+    assert config.country_multiplier == {"MNG": 1.2, "CHN": 3.0, "KAZ": 0.8, "RUS": 1.0}
+    assert type(config.country_multiplier["CHN"]) is float
+    assert [(a["name"], a["multiplier"]) for a in config.protected] == [("Square", 1.0), ("area 1", 2.5)]
     assert config.protected[0]["polygon"].equals(shapely.box(87.0, 49.0, 88.0, 50.0))
     assert config.protected[1]["polygon"].area == pytest.approx(0.5)
     assert load_cost_config(str(path)).base == 1.5  # a str path too
@@ -1191,3 +1198,136 @@ def test_grid_graph__never_reads_uninitialised_memory():
             del junk
             steps = _finite_steps(grid_graph(cost, cell_m=1.0))
             assert len(steps) == 2 * 40 * 39 + 2 * 39 * 39
+
+
+# --- more wrong numbers that no test noticed (second mutmut pass) -------------------------------
+
+
+def _octile(a, b):
+    """Cheapest 8-connected distance on a uniform grid of cost 1 and 1 m cells, by hand: the
+    shorter offset in diagonal steps, the rest straight."""
+    dr, dc = abs(a[0] - b[0]), abs(a[1] - b[1])
+    return max(dr, dc) - min(dr, dc) + 2**0.5 * min(dr, dc)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (4, 3), (1, 5), (5, 1), (2, 2), (2, 3)])
+def test_uniform_grid__every_pair_costs_the_octile_distance(shape):
+    """Oracle: the octile distance by hand, for every ordered pair of cells of small uniform grids
+    (cells on the edges and corners included: steps off the sides and the bottom lead nowhere,
+    and none may spoil the cells they point at)."""
+    cells = [(r, c) for r in range(shape[0]) for c in range(shape[1])]
+    for a in cells:
+        for b in cells:
+            if a != b:
+                path = least_cost_path(np.ones(shape), [a, b], cell_m=1.0)
+                assert path.cost == pytest.approx(_octile(a, b), rel=1e-12), (a, b)
+                assert path.cells[0] == a and path.cells[-1] == b
+
+
+def test_least_cost_path__crossing_cost_without_zones_is_nothing():
+    """Oracle: the docstring: the crossing cost is added to steps between two zones; with no zones
+    there are none, so the cost is the bare octile distance (2 + sqrt 2 cells)."""
+    path = least_cost_path(np.ones((3, 4)), [(0, 0), (1, 3)], cell_m=1.0, crossing_cost=100.0)
+    assert path.cost == pytest.approx(2 + 2**0.5) and path.crossings == 0
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 2), (2, 1), (1, 5), (5, 1), (2, 2), (3, 4), (7, 3)])
+def test_grid_graph__well_formed_csr(shape):
+    """Oracle: a property: the graph is a valid rows*cols square CSR matrix (every column index
+    inside it, four entries a row), whatever the grid's shape."""
+    n = shape[0] * shape[1]
+    graph = grid_graph(np.ones(shape), cell_m=1.0)
+    assert graph.shape == (n, n)
+    graph.check_format(full_check=True)
+    assert graph.indices.min() >= 0 and graph.indices.max() <= n - 1
+    np.testing.assert_array_equal(np.diff(graph.indptr), 4)
+
+
+def test_cost_surface__subnormal_cells_refused_without_a_warning():
+    """Oracle: the docstring (a grid over MAX_CELLS refused) for 5e-324 km cells, whose grid size
+    overflows to inf in floats: a one-line error, no floating-point warning (pytest makes
+    warnings errors)."""
+    with pytest.raises(RouteDataError) as error:
+        _surface(cell_km=5e-324)
+    assert str(error.value) == (
+        "cell_km: 4.94066e-324 km cells make a inf x inf grid, over 25,000,000 cells; use a larger --cell-km"
+    )
+
+
+@pytest.mark.parametrize("cell_km", [3.0, 5.0, 7.0, 10.0])
+def test_cost_surface__grid_covers_a_box_across_the_central_meridian(cell_km):
+    """Oracle: a property: every point of the box lies in a cell of the grid. Across 95 E the
+    southern edge of the box bows south of its corners (by about 11 km over 90-100 E at 45 N),
+    so the grid must reach below the corners; checked on 1,001 points along each edge with the
+    cell of each point computed from the projection by hand."""
+    box = (90.0, 45.0, 100.0, 50.0)
+    surface = _surface(bbox=box, cell_km=cell_km)
+    rows, cols = surface.cost.shape
+    t = np.linspace(0.0, 1.0, 1001)
+    lon = np.r_[90 + 10 * t, np.full(1001, 100.0), 90 + 10 * t, np.full(1001, 90.0)]
+    lat = np.r_[np.full(1001, 45.0), 45 + 5 * t, np.full(1001, 50.0), 45 + 5 * t]
+    x, y = _TO_XY.transform(lon, lat)
+    r = np.round((surface.y0 - np.asarray(y)) / (cell_km * 1000))
+    c = np.round((np.asarray(x) - surface.x0) / (cell_km * 1000))
+    assert r.min() >= 0 and r.max() <= rows - 1 and c.min() >= 0 and c.max() <= cols - 1
+    _, y_mid = _TO_XY.transform(95.0, 45.0)
+    _, y_corner = _TO_XY.transform(90.0, 45.0)
+    assert y_corner - y_mid > 10_000  # the bow the grid must cover
+
+
+def test_suggest_route__points_closer_than_two_cells_of_the_largest_size():
+    """Oracle: the rule 'less than two cells apart' holds at the largest cells too: 50 km cells
+    (MAX_CELL_KM, accepted) and points 55.6 km apart (pyproj's Geod) are refused as too close."""
+    from pyproj import Geod
+
+    apart_km = Geod(ellps="WGS84").inv(100.0, 50.0, 100.0, 50.5)[2] / 1000
+    with pytest.raises(RouteDataError) as error:
+        suggest_route([(100.0, 50.0), (100.0, 50.5)], cell_km=50.0, **_synthetic_inputs())
+    assert str(error.value) == (
+        f"--from/--via/--to: points 0 and 1 are {apart_km:,.2f} km apart, less than two 50 km cells;"
+        " move them apart or use a smaller --cell-km"
+    )
+
+
+def test_suggest_route__staircase_within_a_quarter_cell_becomes_one_segment():
+    """Oracle: the docstring (the cell staircase straightened within a quarter cell; a quarter of
+    10 km is 2.5 km / 111.32 km per degree = 0.02246 degrees) and Douglas-Peucker's rule: when
+    every vertex lies within the tolerance of the chord between the ends, only the ends remain.
+    The start is moved south inside its cell (the search box, hence the grid, moves with it:
+    recomputed by hand each time) until the row's cell centres lie at most 0.9955 of a quarter
+    cell from the chord (by bisection; distances by shapely in degrees): the line is then the
+    single segment from start to end (a tolerance of 0.99 or 0.8 of a quarter cell would keep
+    a vertex)."""
+    (lon1, lat1), end = _same_row_points()
+    quarter = 10.0 / 4 / _KM_PER_DEGREE
+
+    def deviation(d):
+        start = (lon1, lat1 + d)
+        box = (lon1 - 3.0, min(start[1], end[1]) - 3.0, end[0] + 3.0, max(start[1], end[1]) + 3.0)
+        x0, y0, _, _ = _hand_layout(box, 10.0)
+        (xa, xb), (ya, yb) = _TO_XY.transform([start[0], end[0]], [start[1], end[1]])
+        row, col_a, col_b = round((y0 - ya) / 10_000.0), round((xa - x0) / 10_000.0), round((xb - x0) / 10_000.0)
+        assert round((y0 - yb) / 10_000.0) == row and col_b - col_a == 30  # one row: the straight path
+        lon, lat = _TO_LONLAT.transform(x0 + np.arange(col_a + 1, col_b) * 10_000.0, np.full(29, y0 - row * 10_000.0))
+        return float(shapely.distance(shapely.LineString([start, end]), shapely.points(lon, lat)).max())
+
+    low, high = -0.036, -0.020  # degrees of latitude; the start's cell spans about 0.09
+    assert deviation(high) > quarter > 0.9955 * quarter > deviation(low)
+    for _ in range(50):
+        mid = (low + high) / 2
+        low, high = (low, mid) if deviation(mid) > 0.9955 * quarter else (mid, high)
+    assert deviation(low) == pytest.approx(0.9955 * quarter, rel=1e-6)
+    start = (lon1, lat1 + low)
+    line, _, _ = suggest_route([start, end], cell_km=10.0, **_synthetic_inputs())
+    assert list(line.coords) == [start, end]
+
+
+@pytest.mark.parametrize(("load", "what"), [(load_cost_config, "UTF-8 TOML"), (load_lakes, "UTF-8 GeoJSON")])
+def test_loaders__not_utf8(tmp_path, load, what):
+    """Oracle: geo.catalog.read_text_file's contract: a file that is not UTF-8 is refused in one
+    line naming the file and what it must be (cost.toml: UTF-8 TOML; lakes: UTF-8 GeoJSON)."""
+    path = tmp_path / "input"
+    path.write_bytes(b"base = 1\n# caf\xe9\n")
+    with pytest.raises(RouteDataError) as error:
+        load(path)
+    assert str(error.value) == f"{path}: cannot read the file (UnicodeDecodeError); it must be {what}"

@@ -199,10 +199,12 @@ def grid_graph(
     np.add(half[:-1, :], half[1:, :], out=down[:-1, :])
     np.add(half[:-1, :-1], half[1:, 1:], out=down_right[:-1, :-1])
     del half
-    down_left *= 2**0.5  # diagonal steps are longer
-    down_right *= 2**0.5
+    # Steps off the grid are set before anything reads them: np.empty may hold any bits (a
+    # signalling NaN made the multiplication below warn, at random).
     right[:, -1] = down_left[:, 0] = down_right[:, -1] = np.inf  # off the sides
     down_left[-1, :] = down[-1, :] = down_right[-1, :] = np.inf  # off the bottom
+    down_left *= 2**0.5  # diagonal steps are longer
+    down_right *= 2**0.5
     if zone is not None and crossing_cost:
         right[:, :-1] += crossing_cost * (zone[:, :-1] != zone[:, 1:])
         down_left[:-1, 1:] += crossing_cost * (zone[:-1, 1:] != zone[1:, :-1])

@@ -26,13 +26,6 @@ from tests.conftest import REPO_DIR
 
 CELL_M = 5_000.0
 
-# grid_graph multiplies the uninitialised (np.empty) off-grid entries of its step array by
-# sqrt(2) before overwriting them with inf; when that memory happens to hold a signalling NaN,
-# numpy warns "invalid value encountered in multiply", which pytest turns into an error: any
-# test that solves a grid failed at random (about 1 run in 5 under mutmut). The bug is pinned by
-# test_grid_graph__never_reads_uninitialised_memory (a strict xfail); until it is fixed, that one
-# warning from geo.leastcost is ignored here so that the other tests check their numbers.
-pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in multiply:RuntimeWarning:geo.leastcost")
 
 
 def test_uniform_grid__straight_line_is_optimal():
@@ -1178,12 +1171,6 @@ def test_load_lakes__every_feature_as_a_geometry(tmp_path):
     assert load_lakes(str(path))[1].equals(second)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: grid_graph multiplies uninitialised np.empty memory (the off-grid diagonal steps) before setting"
-    " it to inf; a signalling NaN left there by an earlier array makes numpy warn 'invalid value encountered in"
-    " multiply' (an error under pytest, a stray stderr line in the CLI)",
-)
 def test_grid_graph__never_reads_uninitialised_memory():
     """Oracle: a property: building the graph of a finite grid raises no floating-point warning,
     whatever memory np.empty hands it. A freed block of signalling NaNs (bits 0x7FF0000000000001)

@@ -76,9 +76,10 @@ def routes_geojson(
     if not points and places is not None:
         tables = {"places": point_tables(measured, records, places)["places"]}
     for table in tables.values():
-        for row in table.itertuples(index=False):
-            properties = {k: v for k, v in row._asdict().items() if k != "geometry"}
-            point = [round(row.geometry.x, GEOJSON_DECIMALS), round(row.geometry.y, GEOJSON_DECIMALS)]
+        # to_dict, not itertuples: a namedtuple renames a column called "from" (a keyword) to "_2".
+        rows = table.drop(columns="geometry").to_dict("records")
+        for properties, geometry in zip(rows, table.geometry.values, strict=True):
+            point = [round(geometry.x, GEOJSON_DECIMALS), round(geometry.y, GEOJSON_DECIMALS)]
             features.append({"type": "Feature", "properties": properties, "geometry": {"type": "Point", "coordinates": point}})
     lines = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":"), allow_nan=False) for f in features)
     return '{"type":"FeatureCollection","features":[\n' + lines + "\n]}\n"

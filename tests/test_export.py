@@ -438,7 +438,7 @@ def test_routes_geojson__points_and_places():
     records = hand_export_records()
     text = routes_geojson(hand_measured(), records, method=METHOD_NOTE, points=True, places=hand_places())
     features = geojson_lines(text)
-    points = [(without_from_bug(f["properties"]), f["geometry"]) for f in features[2:]]
+    points = [(f["properties"], f["geometry"]) for f in features[2:]]
     assert points == [
         ({"feature_type": "border_crossing", "route_id": "e1", "from": "RUS", "to": "MNG", "km": 4000.04},
          {"type": "Point", "coordinates": [100.5, 50.1]}),
@@ -456,20 +456,9 @@ def test_routes_geojson__points_and_places():
     assert len(geojson_lines(routes_geojson(hand_measured(), records, method=METHOD_NOTE, points=False))) == 2
 
 
-def without_from_bug(properties: dict) -> dict:
-    """Undo the renaming of "from" to "_2" (test_routes_geojson__crossing_point_has_from),
-    so that the other properties are still checked while that bug stands."""
-    properties = dict(properties)
-    if "_2" in properties:
-        properties["from"] = properties.pop("_2")
-    return properties
-
-
-@pytest.mark.xfail(strict=True, reason="bug: routes_geojson builds point properties with itertuples(); "
-                   "namedtuple renames the field 'from' (a keyword) to '_2'")  # fmt: skip
 def test_routes_geojson__crossing_point_has_from():
     """Oracle: the point_tables columns (and the record's crossing keys): from, to, km.
-    Repro: make_maps.py export --format geojson writes "_2":"RUS" for every border_crossing."""
+    (make_maps.py export --format geojson wrote "_2":"RUS" for every border_crossing: a namedtuple rename.)"""
     features = geojson_lines(routes_geojson(hand_measured(), hand_export_records(), method=METHOD_NOTE, points=True))
     crossing = next(f["properties"] for f in features if f["properties"]["feature_type"] == "border_crossing")
     assert list(crossing) == ["feature_type", "route_id", "from", "to", "km"]

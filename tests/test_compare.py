@@ -433,6 +433,22 @@ def test_hand_records__every_field(hand_records):
     assert r1["sources"] is not HAND_SOURCES and r1["sources"][0] is not HAND_SOURCES[0]  # copies
 
 
+@pytest.mark.parametrize(
+    ("country_m", "order"),
+    [
+        # by km: outside 2.0, none 1.0, MNG 0.8, RUS 0.5 -- the rule puts the countries first
+        ({NO_COUNTRY: 1_000.0, "RUS": 500.0, OUTSIDE: 2_000.0, "MNG": 800.0}, ["MNG", "RUS", NO_COUNTRY, OUTSIDE]),
+        ({OUTSIDE: 1.0, "MNG": 3.0, NO_COUNTRY: 2.0, "RUS": 4.0}, ["RUS", "MNG", NO_COUNTRY, OUTSIDE]),
+    ],
+)
+def test_hand_records__country_order(country_m, order):
+    """Oracle: the documented order -- countries by km (longest first), then "none", then
+    "outside", whatever their km (here the order by km alone would differ)."""
+    r1 = comparison_records(*hand_tables(r1_country_m=country_m))[0]
+    assert list(r1["countries"]) == order
+    assert r1["countries"] == {iso: m / 1000 for iso, m in country_m.items()}
+
+
 def test_hand_records__planar_deviation_sign(hand_records):
     """Oracle: a plane that shortens the line gives a negative deviation, by hand
     100 * (197,500 / 200,000 - 1) = -1.25."""

@@ -641,12 +641,17 @@ def test_cost_surface__avoided_country_outline_simplified_by_a_quarter_cell():
         (edge, lat_c + 0.02), (edge, lat_c + 2.0), (edge - 1.0, lat_c + 2.0),
     ])  # fmt: skip
     assert country.distance(shapely.Point(lon_c, lat_c)) == pytest.approx(0.88 * m)
+    surface = _surface_avoiding(country)
+    assert np.isfinite(surface.cost[6, 8])
+
+
+def _surface_avoiding(country: shapely.Geometry):
+    """The synthetic surface with ``country`` (code WWW) beside the two boxes, and WWW avoided."""
     frame = gpd.GeoDataFrame(
         {"iso3": ["WWW", *_COUNTRY_BOXES], "name": ["w", "z", "a"]},
         geometry=[country, *(shapely.box(*b) for b in _COUNTRY_BOXES.values())], crs="EPSG:4326",
     )  # fmt: skip
-    surface = _surface(countries=build_country_index(frame, box_lonlat=(80.0, 35.0, 120.0, 65.0)), avoid=["WWW"])
-    assert np.isfinite(surface.cost[6, 8])
+    return _surface(countries=build_country_index(frame, box_lonlat=(80.0, 35.0, 120.0, 65.0)), avoid=["WWW"])
 
 
 def test_cost_surface__avoided_country_keeps_a_wide_inlet_open():
@@ -660,11 +665,7 @@ def test_cost_surface__avoided_country_keeps_a_wide_inlet_open():
     bay = shapely.box(mouth - 2.0 * m, lat_c - 1.5 * m, mouth, lat_c + 1.5 * m)
     country = shapely.box(mouth - 3.0, lat_c - 1.0, mouth, lat_c + 1.0).difference(bay)
     assert country.distance(shapely.Point(lon_c, lat_c)) == pytest.approx(1.5 * m)
-    frame = gpd.GeoDataFrame(
-        {"iso3": ["WWW", *_COUNTRY_BOXES], "name": ["w", "z", "a"]},
-        geometry=[country, *(shapely.box(*b) for b in _COUNTRY_BOXES.values())], crs="EPSG:4326",
-    )  # fmt: skip
-    surface = _surface(countries=build_country_index(frame, box_lonlat=(80.0, 35.0, 120.0, 65.0)), avoid=["WWW"])
+    surface = _surface_avoiding(country)
     assert np.isfinite(surface.cost[6, 8])
     assert np.isinf(surface.cost[6, 5])  # two cells west: inside WWW
 

@@ -32,6 +32,16 @@ SETTINGS = settings(deadline=None)
 """Example counts and seeds come from the profile loaded in conftest.py (fixed in CI)."""
 
 
+class SamePrefix:
+    """sha256 whose hex digest always starts with eight zeros (the rest is the real digest)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._hex = hashlib.sha256(data).hexdigest()
+
+    def hexdigest(self) -> str:
+        return "0" * 8 + self._hex[8:]
+
+
 def assert_safe_and_distinct(ids: list[str], slugs: list[str], *, reserved: set[str] = frozenset()) -> None:
     """The contract of page_slugs, checked from its output alone."""
     assert len(slugs) == len(ids)
@@ -124,15 +134,6 @@ def test_page_slugs__depends_on_the_id_alone():
 def test_page_slugs__forced_hash_collision_monkeypatched(monkeypatch):
     # Every hash starts with the same 8 hex digits: "A/B", "a b" and "A-B" (one
     # ASCII base "a-b") all collide at the default length and must still differ.
-    real = hashlib.sha256
-
-    class SamePrefix:
-        def __init__(self, data: bytes) -> None:
-            self._hex = real(data).hexdigest()
-
-        def hexdigest(self) -> str:
-            return "0" * 8 + self._hex[8:]
-
     monkeypatch.setattr(names, "hashlib", types.SimpleNamespace(sha256=SamePrefix))
     ids = ["A/B", "a b", "A-B", "pos2-mongolia"]
     slugs = page_slugs(ids)
@@ -209,15 +210,6 @@ def test_page_slugs__long_ids_cut_by_hand():
 def test_page_slugs__two_ids_whose_short_hashes_collide_take_32_digits(monkeypatch):
     """Only two ids collide at 8 digits (monkeypatched hash with a shared prefix): both take 32
     digits of their own hash; the slug of a third id is untouched. Hand oracle: hashlib."""
-    real = hashlib.sha256
-
-    class SamePrefix:
-        def __init__(self, data: bytes) -> None:
-            self._hex = real(data).hexdigest()
-
-        def hexdigest(self) -> str:
-            return "0" * 8 + self._hex[8:]
-
     monkeypatch.setattr(names, "hashlib", types.SimpleNamespace(sha256=SamePrefix))
     slugs = page_slugs(["A/B", "a b", "pos2-mongolia"])
     assert slugs == ["a-b-" + "0" * 8 + _sha("A/B", 32)[8:], "a-b-" + "0" * 8 + _sha("a b", 32)[8:], "pos2-mongolia"]

@@ -39,7 +39,7 @@ import numpy as np
 import shapely
 
 import geo
-from geo.catalog import load_places, read_routes
+from geo.catalog import load_catalog, load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import OUTSIDE, build_country_index, load_countries, load_source_record
 from geo.elevation import load_elevation, route_profile
@@ -49,6 +49,7 @@ from geo.geodesic import DEFAULT_MAX_SEGMENT_M, densified_vertex_count, offset_g
 from geo.leastcost import Progress, load_cost_config, load_lakes, suggest_route
 from geo.measure import measure_routes
 from geo.names import page_slugs
+from geo.network import basis_records, load_network, parse_basis, resolve_network
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, format_trade, load_energy, load_trade, trade_summary
 from geo.trade import FORMATS as TRADE_FORMATS
@@ -62,6 +63,7 @@ from layers.trade import ends_lonlat, trade_layers
 DATA_DIR = Path(geo.__file__).resolve().parent / "data"
 ROUTES_PATH = DATA_DIR / "routes.toml"
 PLACES_PATH = DATA_DIR / "places.toml"
+NETWORK_PATH = DATA_DIR / "network.toml"
 COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
 COUNTRIES_OVERVIEW_PATH = DATA_DIR / "countries_overview.geojson"
@@ -115,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
             type=Path,
             metavar="PATH",
             help="route files (.toml catalog or .geojson); default: the built-in catalog",
+        )
+        p.add_argument(
+            "--basis",
+            metavar="FROM,TO",
+            help="supply and market node ids of the basis every route is compared on"
+            " (default: the network's, nadym-pur-taz,beijing; see geo/data/network.toml)",
         )
         p.add_argument(
             "--max-segment-km",
@@ -241,7 +249,10 @@ def _measure_with_profiles(
 ) -> tuple[Any, Any, list[dict[str, Any]], list[dict[str, Any]]]:
     if not args.routes:
         _warn_if_suggestions_stale()
+    network = load_network(NETWORK_PATH)
+    basis = network.basis if args.basis is None else parse_basis(args.basis, network)
     routes = read_routes(args.routes or list(DEFAULT_ROUTE_FILES))
+    resolved = resolve_network(network, load_catalog(ROUTES_PATH))
     _check_limits(routes, max_segment_m=args.max_segment_km * 1000, max_routes=max_routes)
     index = build_country_index(load_countries(COUNTRIES_PATH))
     measured = measure_routes(routes, index, max_segment_m=args.max_segment_km * 1000)
@@ -260,7 +271,8 @@ def _measure_with_profiles(
         )
     grid = load_elevation(ELEVATION_PATH)
     profiles = [route_profile(geometry, grid) for geometry in measured.geometry.values]
-    return routes, measured, comparison_records(routes, measured, profiles=profiles), profiles
+    bases = basis_records(routes, resolved, index, basis=basis, max_segment_m=args.max_segment_km * 1000)
+    return routes, measured, comparison_records(routes, measured, profiles=profiles, bases=bases), profiles
 
 
 def _check_limits(routes: gpd.GeoDataFrame, *, max_segment_m: float, max_routes: int | None) -> None:
@@ -298,8 +310,13 @@ def _warn_if_suggestions_stale() -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     _, _, records = _measure(args)
-    sys.stdout.write(format_comparison(records, args.format))
+    sys.stdout.write(format_comparison(records, args.format, basis_name=_basis_name(args)))
     return 0
+
+
+def _basis_name(args: argparse.Namespace) -> str:
+    """The name of the basis: the network's for its default, else 'FROM name to TO name'."""
+    return str(method_note(max_segment_km=args.max_segment_km, basis=args.basis)["basis"]["name"])
 
 
 def _lonlat_arg(text: str) -> tuple[float, float]:
@@ -370,7 +387,7 @@ def _export(args: argparse.Namespace) -> int:
     _, measured, records = _measure(args)
     places = load_places(PLACES_PATH) if not args.routes else None
     if args.format == "geojson":
-        method = method_note(max_segment_km=args.max_segment_km)
+        method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
         write_atomic(out, routes_geojson(measured, records, method=method, points=True, places=places))
     elif args.format == "csv":
         write_atomic(out, comparison_csv(records))
@@ -458,7 +475,7 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     places = load_places(PLACES_PATH) if not args.routes else None
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))
-    method = method_note(max_segment_km=args.max_segment_km)
+    method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
     geojson = routes_geojson(measured, records, method=method)
     outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
     tiles = not args.no_tiles
@@ -670,9 +687,15 @@ def _check_version(root: Path, file: Path, version: str | None) -> None:
             raise LookupError(msg)
 
 
-def method_note(*, max_segment_km: float) -> dict[str, Any]:
-    """Describe how the numbers were made, for files and map attributions."""
+def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str, Any]:
+    """Describe how the numbers were made, for files and map attributions.
+
+    ``basis`` is the ``--basis`` text (None: the network's default); the
+    note names its nodes and says what basis km are.
+    """
     source = load_source_record(COUNTRIES_SOURCE_PATH)
+    network = load_network(NETWORK_PATH)
+    start, end = network.basis if basis is None else parse_basis(basis, network)
     return {
         "lengths": "geodesic on the WGS84 ellipsoid (pyproj.Geod, Karney 2013)",
         "densify_max_segment_km": max_segment_km,
@@ -683,6 +706,13 @@ def method_note(*, max_segment_km: float) -> dict[str, Any]:
         "attribution": source["attribution"],
         "elevation": "pvlib 5 arc-minute altitude grid (Tilezen/Mapzen terrain), 28 m steps, sampled every 5 km",
         "elevation_attribution": load_source_record(ELEVATION_SOURCE_PATH)["attribution"],
+        "basis": {
+            "from": start,
+            "to": end,
+            "name": network.basis_name if basis is None else f"{network.nodes[start].name} to {network.nodes[end].name}",
+            "what": "basis km: the route's path from the supply node to the market node, its own line joined to both"
+            " by the legs of geo/data/network.toml; new-build km: the part of that path no pipeline runs along today",
+        },
     }
 
 

@@ -26,6 +26,10 @@ from geo.errors import RouteDataError
 
 Format = Literal["table", "csv", "json", "markdown"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown")
+BASIS_CSV_COLUMNS = (
+    "basis_from", "basis_to", "basis_km", "basis_new_build_km", "basis_existing_km", "basis_transit_km",
+    "basis_border_crossings", "basis_note",
+)  # fmt: skip
 _KM_DECIMALS = 3  # one metre
 _LONLAT_DECIMALS = 5  # about one metre
 ELEVATION_KEYS = (
@@ -38,6 +42,7 @@ def comparison_records(
     measured: gpd.GeoDataFrame,
     *,
     profiles: Sequence[Mapping[str, Any]] | None = None,
+    bases: Sequence[Mapping[str, Any] | str] | None = None,
 ) -> list[dict[str, Any]]:
     """Return one JSON-ready comparison record per route.
 
@@ -51,6 +56,10 @@ def comparison_records(
         :func:`geo.elevation.route_profile` of each route, or None; gives
         ``max_elevation_m``, ``min_elevation_m`` (with ``..._lonlat``),
         ``ascent_m`` and ``descent_m`` (None without profiles).
+    bases
+        :func:`geo.network.basis_records` of each route, or None: gives
+        ``basis`` (the route's path on the supply-to-market basis) and
+        ``basis_note`` (why it has none; then ``basis`` is None).
 
     Returns
     -------
@@ -63,7 +72,8 @@ def comparison_records(
         ``lon``, ``lat``, ``km``), ``published_length_km``,
         ``published_segment``, ``measured_segment_km``, ``published_ratio``,
         ``segments`` (every published segment), ``capacity_bcm``,
-        ``diameter_mm``, ``confidence`` and ``sources``.
+        ``diameter_mm``, ``confidence``, ``sources``, ``basis`` and
+        ``basis_note``.
     """
     records = []
     for position, (key, route) in enumerate(routes.iterrows()):
@@ -110,9 +120,16 @@ def comparison_records(
                 "sources": [dict(source) for source in route["sources"]],
                 "cost_km": _optional(route.get("cost_km")),
                 **_elevation(None if profiles is None else profiles[position]),
+                **_basis(None if bases is None else bases[position]),
             }
         )
     return records
+
+
+def _basis(basis: Mapping[str, Any] | str | None) -> dict[str, Any]:
+    if basis is None or isinstance(basis, str):
+        return {"basis": None, "basis_note": basis}
+    return {"basis": dict(basis), "basis_note": None}
 
 
 def _elevation(profile: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -166,7 +183,7 @@ def _optional(value: Any) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
-def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") -> str:
+def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table", *, basis_name: str | None = None) -> str:
     """Render comparison records as text.
 
     Parameters
@@ -176,11 +193,15 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") 
     fmt
         ``"table"`` (aligned plain text), ``"csv"``, ``"json"`` (an array, one
         object per route, with every field) or ``"markdown"``.
+    basis_name
+        The name of the supply-to-market basis, written once above a table
+        (with the node ids) when the records have basis figures.
 
     Returns
     -------
     text
-        The rendering, ending with a newline.
+        The rendering, ending with a newline. A table or markdown lists
+        below it why a route has no path on the basis.
     """
     if fmt == "json":
         return json.dumps(list(records), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -189,11 +210,14 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") 
     if fmt not in FORMATS:
         msg = f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
         raise ValueError(msg)
-    header = ["id", "km", "km by country", "crossings", "published km", "measured km", "ratio", "bcm/yr"]
+    with_basis = any(r.get("basis") is not None or r.get("basis_note") for r in records)
+    header = ["id", "km", *(["basis km", "new-build km"] if with_basis else []), "km by country", "crossings",
+              "published km", "measured km", "ratio", "bcm/yr"]  # fmt: skip
     rows = [
         [
             r["id"],
             f"{r['length_km']:,.1f}",
+            *(_basis_cells(r.get("basis")) if with_basis else []),
             ", ".join(f"{iso} {km:,.1f}" for iso, km in r["countries"].items()),
             " ".join(f"{c['from']}>{c['to']}" for c in r["border_crossings"]) or "-",
             _blank(r["published_length_km"], "{:,.1f}"),
@@ -203,17 +227,36 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table") 
         ]
         for r in records
     ]
+    above, below = _basis_lines(records, basis_name) if with_basis else ([], [])
     if fmt == "markdown":
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+        lines = [*(f"{line}  " for line in above), *([""] if above else [])]
+        lines += ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+        lines += [""] * bool(below) + [f"* {line}" for line in below]
         return "\n".join(lines) + "\n"
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-    numeric = {1, 4, 5, 6, 7}
+    numeric = {1, 2, 3, 6, 7, 8, 9} if with_basis else {1, 4, 5, 6, 7}
     lines = [
         "  ".join(cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
         for row in [header, *rows]
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*above, *lines, *below]) + "\n"
+
+
+def _basis_cells(basis: Mapping[str, Any] | None) -> list[str]:
+    if basis is None:
+        return ["-", "-"]
+    return [f"{basis['km']:,.1f}", f"{basis['new_build_km']:,.1f}"]
+
+
+def _basis_lines(records: Sequence[dict[str, Any]], basis_name: str | None) -> tuple[list[str], list[str]]:
+    """The line naming the basis (above a table) and why routes have no path (below it)."""
+    ends = next(((b["from"], b["to"]) for r in records if (b := r.get("basis")) is not None), None)
+    name = basis_name or "the supply-to-market basis"
+    above = [f"basis: {name}" + (f" ({ends[0]} -> {ends[1]})" if ends else "") + "; basis km = the route's path from"
+             " supply to market (its own line and the legs that join it), new-build km = the part not built today"]  # fmt: skip
+    below = [f"{r['id']}: {r['basis_note']}" for r in records if r.get("basis") is None and r.get("basis_note")]
+    return above, below
 
 
 def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
@@ -221,7 +264,9 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
 
     Country km get one column each (``km_RUS``, ..., ``km_none``, and
     ``km_outside`` when a route leaves the boundary extract); crossings are
-    written as ``FROM>TO@km`` separated by ``;``. Text that a spreadsheet
+    written as ``FROM>TO@km`` separated by ``;``; the basis figures are the
+    ``basis_...`` columns (:data:`BASIS_CSV_COLUMNS`; blank when a route has
+    no path on the basis, with ``basis_note`` saying why). Text that a spreadsheet
     would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
     or a carriage return) is prefixed with ``'``.
 
@@ -238,7 +283,7 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
     isos = sorted({iso for r in records for iso in r["countries"] if iso not in NOT_A_COUNTRY}) + [NO_COUNTRY]
     isos += [OUTSIDE] if any(OUTSIDE in r["countries"] for r in records) else []
     columns = [
-        "id", "name", "kind", "start", "end", "length_km", "planar_length_km", "planar_deviation_pct",
+        "id", "name", "kind", "start", "end", "length_km", *BASIS_CSV_COLUMNS, "planar_length_km", "planar_deviation_pct",
         "chord_km", "detour_ratio", *(f"km_{iso}" for iso in isos), "border_crossings",
         "published_segment", "published_length_km", "measured_segment_km", "published_ratio",
         "capacity_bcm", "diameter_mm", "confidence", "max_elevation_m", "min_elevation_m", "ascent_m", "descent_m",
@@ -249,9 +294,18 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
     for r in records:
         row = {k: ("" if v is None else _cell(v)) for k, v in r.items()}
         row.update({f"km_{iso}": r["countries"].get(iso, 0.0) for iso in isos})
+        row.update(_basis_csv(r.get("basis"), r.get("basis_note")))
         row["border_crossings"] = ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in r["border_crossings"])
         writer.writerow(row)
     return out.getvalue()
+
+
+def _basis_csv(basis: Mapping[str, Any] | None, note: str | None) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(BASIS_CSV_COLUMNS, "")
+    if basis is not None:
+        row.update({f"basis_{key}": basis[key] for key in ("from", "to", "km", "new_build_km", "existing_km", "transit_km", "border_crossings")})
+    row["basis_note"] = _cell(note or "")
+    return row
 
 
 def _cell(value: Any) -> Any:

@@ -204,16 +204,20 @@ def routes_table(measured: gpd.GeoDataFrame, records: Sequence[Mapping[str, Any]
     -------
     routes
         One row per route in EPSG:4326: scalar fields as columns, km per
-        country as ``km_<ISO3>`` columns, crossings, segments and countries
-        also as JSON text.
+        country as ``km_<ISO3>`` columns, the basis km as ``basis_km``,
+        ``basis_new_build_km``, ``basis_existing_km`` and
+        ``basis_transit_km`` (empty without a path), crossings, segments,
+        countries and the basis also as JSON text.
     """
     isos = sorted({iso for r in records for iso in r["countries"]})
     rows = []
     for record in records:
         row = {k: v for k, v in record.items() if not isinstance(v, (list, dict))}
         row.update({f"km_{iso}": record["countries"].get(iso, 0.0) for iso in isos})
-        for key in ("countries", "border_crossings", "segments"):
-            row[f"{key}_json"] = json.dumps(record[key], ensure_ascii=False, allow_nan=False)
+        basis = record.get("basis") or {}
+        row.update({f"basis_{key}": basis.get(key) for key in ("km", "new_build_km", "existing_km", "transit_km")})
+        for key in ("countries", "border_crossings", "segments", "basis"):
+            row[f"{key}_json"] = json.dumps(record.get(key), ensure_ascii=False, allow_nan=False)
         rows.append(row)
     return gpd.GeoDataFrame(rows, geometry=list(measured.geometry.values), crs="EPSG:4326")
 

@@ -175,6 +175,17 @@ def method_html(method: Mapping[str, Any]) -> str:
     )
 
 
+def basis_html(method: Mapping[str, Any]) -> str:
+    """One paragraph naming the basis of the basis km (empty without one)."""
+    basis = method.get("basis")
+    if not basis:
+        return ""
+    return (
+        f'<div class="method basis">Basis: {text(basis["name"])} ({text(basis["from"])} → {text(basis["to"])}). '
+        f"{text(basis['what'])}; - where a route has no path on this basis (its popup says why).</div>"
+    )
+
+
 def comparison_panel(
     records: Sequence[Mapping[str, Any]], method: Mapping[str, Any], *, download: bool = True, open_: bool = False
 ) -> HtmlControl:
@@ -197,10 +208,15 @@ def comparison_panel(
     control
         An :class:`HtmlControl` in the bottom-right corner.
     """
-    head = "<tr><th>Route</th><th>km</th><th>km by country</th><th>published km</th><th>ratio</th><th>bcm/yr</th></tr>"
+    head = (
+        "<tr><th>Route</th><th>km</th><th>basis km</th><th>new-build km</th><th>km by country</th>"
+        "<th>published km</th><th>ratio</th><th>bcm/yr</th></tr>"
+    )
     rows = "".join(
         f'<tr class="route-row" data-route="{text(r["id"])}"><td>{text(r["name"])}</td>'
         f'<td class="num">{km(r["length_km"])}</td>'
+        f'<td class="num">{km((r.get("basis") or {}).get("km"))}</td>'
+        f'<td class="num">{km((r.get("basis") or {}).get("new_build_km"))}</td>'
         f"<td class=\"countries\">{'<br>'.join(f'{text(iso)} {km(v)}' for iso, v in r['countries'].items())}</td>"
         f'<td class="num">{km(r["published_length_km"])}</td>'
         f'<td class="num">{"-" if r["published_ratio"] is None else format(r["published_ratio"], ".2f")}</td>'
@@ -211,6 +227,7 @@ def comparison_panel(
     inner = (
         f"<details{' open' if open_ else ''}><summary>Route comparison ({len(records)} routes)</summary>"
         f'<table class="comparison">{head}{rows}</table>'
+        f"{basis_html(method)}"
         "<div class=\"method\">published km: one published segment (see the popups); ratio = published ÷ measured "
         "length of the same segment.</div>"
         f"{method_html(method)}{button}</details>"

@@ -114,6 +114,19 @@ def route_tooltip(record: Mapping[str, Any]) -> str:
     return f"<b>{text(record['name'])}</b><br>{km(record['length_km'])} km: {text(countries)}"
 
 
+def basis_row(record: Mapping[str, Any]) -> tuple[str, str]:
+    """The popup row of the route's path on the supply-to-market basis (HTML, escaped)."""
+    basis = record.get("basis")
+    if basis is None:
+        return ("On the basis", text(record.get("basis_note") or "-"))
+    transit = f"; {km(basis['transit_km'])} km in transit countries" if basis["transit_km"] else ""
+    return (
+        "On the basis",
+        f"{km(basis['km'])} km from {text(basis['from'])} to {text(basis['to'])}: {km(basis['new_build_km'])} km new build, "
+        f"{km(basis['existing_km'])} km along existing pipelines{transit}",
+    )
+
+
 def route_popup(record: Mapping[str, Any]) -> str:
     """A table of the route's measurements (HTML, every data string escaped)."""
     rows = [
@@ -126,6 +139,7 @@ def route_popup(record: Mapping[str, Any]) -> str:
             "<br>".join(f"{text(c['from'])} → {text(c['to'])} at km {km(c['km'])}" for c in record["border_crossings"])
             or "none",
         ),
+        basis_row(record),
         ("Chord, detour", f"{km(record['chord_km'])} km, " + ("loop" if record["detour_ratio"] is None else f"×{record['detour_ratio']:.3f}")),
         ("Planar length", f"{km(record['planar_length_km'])} km ({record['planar_deviation_pct']:+.2f} %)"),
         *(

@@ -400,6 +400,7 @@ R1_EXPECTED = {
     "capacity_bcm": 38.0, "diameter_mm": 1420.0, "confidence": "medium", "sources": HAND_SOURCES,
     "cost_km": 1234.5,
     **dict.fromkeys(ELEVATION_KEYS),
+    "basis": None, "basis_note": None,  # no bases given
 }  # fmt: skip
 LOOP_EXPECTED = {
     "id": "loop", "name": "Loop", "kind": "existing", "status": "built", "start": "Depot", "end": "Depot 2",
@@ -413,6 +414,7 @@ LOOP_EXPECTED = {
                   "ratio": None, "source": "s-kaz", "primary": False}],
     "capacity_bcm": None, "diameter_mm": None, "confidence": "low", "sources": [], "cost_km": None,
     **dict.fromkeys(ELEVATION_KEYS),
+    "basis": None, "basis_note": None,
 }  # fmt: skip
 
 
@@ -574,30 +576,40 @@ def test_format__unknown_format_message():
 
 
 HAND_CSV_HEADER = [
-    "id", "name", "kind", "start", "end", "length_km", "planar_length_km", "planar_deviation_pct", "chord_km",
-    "detour_ratio", "km_CHN", "km_KAZ", "km_MNG", "km_RUS", "km_none", "km_outside", "border_crossings",
+    "id", "name", "kind", "start", "end", "length_km", "basis_from", "basis_to", "basis_km", "basis_new_build_km",
+    "basis_existing_km", "basis_transit_km", "basis_border_crossings", "basis_note", "planar_length_km",
+    "planar_deviation_pct", "chord_km", "detour_ratio", "km_CHN", "km_KAZ", "km_MNG", "km_RUS", "km_none", "km_outside", "border_crossings",
     "published_segment", "published_length_km", "measured_segment_km", "published_ratio", "capacity_bcm",
     "diameter_mm", "confidence", "max_elevation_m", "min_elevation_m", "ascent_m", "descent_m",
 ]  # fmt: skip
 """comparison_csv's docstring: the fixed columns, then km per country (by name, then none, outside)."""
 
 
+HAND_BASES = [
+    {"from": "a", "to": "b", "km": 250.5, "new_build_km": 200.25, "existing_km": 50.25, "countries": {"RUS": 250.5},
+     "transit_km": 99.123, "border_crossings": 2, "legs": []},
+    "-no path: a + b",  # a note that starts like a formula
+]  # fmt: skip
+
+
 def test_csv__every_cell_of_hand_records():
     """Oracle: the hand-derived values of R1_EXPECTED and LOOP_EXPECTED as text; None is an
     empty cell, a country a route does not enter 0.0, crossings FROM>TO@km joined by ';'."""
-    records = comparison_records(*hand_tables(), profiles=HAND_PROFILES)
+    records = comparison_records(*hand_tables(), profiles=HAND_PROFILES, bases=HAND_BASES)
     text = comparison_csv(records)
     assert "\r" not in text and text.count("\n") == 3
     reader = csv.DictReader(io.StringIO(text, newline=""))
     assert reader.fieldnames == HAND_CSV_HEADER
     r1, loop = list(reader)
     assert r1 == dict(zip(HAND_CSV_HEADER, [
-        "r1", "Route one", "option", "A", "C", "200.0", "202.346", "1.173", "160.0", "1.2346",
+        "r1", "Route one", "option", "A", "C", "200.0", "a", "b", "250.5", "200.25", "50.25", "99.123", "2", "",
+        "202.346", "1.173", "160.0", "1.2346",
         "3.876", "0.0", "99.123", "60.0", "25.0", "12.0", "RUS>MNG@60.0;MNG>CHN@159.124",
         "Mongolian section", "105.0", "99.123", "1.0593", "38.0", "1420.0", "medium", "1500.5", "300.25", "1235", "987",
     ], strict=True))  # fmt: skip
     assert loop == dict(zip(HAND_CSV_HEADER, [
-        "loop", "Loop", "existing", "Depot", "Depot 2", "0.0", "0.0", "", "0.0", "",
+        "loop", "Loop", "existing", "Depot", "Depot 2", "0.0", "", "", "", "", "", "", "", "'-no path: a + b",
+        "0.0", "", "0.0", "",
         "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "", "", "", "", "", "", "", "low", "10.0", "10.0", "0", "1",
     ], strict=True))  # fmt: skip
 
@@ -614,6 +626,9 @@ def test_csv__every_cell_against_the_catalog_records(records):
             elif column == "border_crossings":
                 expected = ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in record["border_crossings"])
                 assert cell == expected
+            elif column.startswith("basis_"):
+                value = record["basis_note"] if column == "basis_note" else (record["basis"] or {}).get(column[6:])
+                assert cell == ("" if value is None else str(value)), column
             else:
                 value = record[column]
                 assert cell == ("" if value is None else str(value)), column

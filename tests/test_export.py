@@ -23,6 +23,7 @@ from geo.compare import comparison_records
 from geo.elevation import load_elevation, route_profile
 from geo.export import point_tables, routes_geojson, routes_table, split_antimeridian, write_gpkg, write_kml
 from geo.measure import measure_routes
+from geo.network import basis_records, load_network, resolve_network
 from tests.conftest import CATALOG_IDS, METHOD_NOTE, PLACES_PATH, meridian_arc_m, routes_frame
 
 
@@ -335,7 +336,8 @@ def test_gpkg__hand_records_read_back(tmp_path):
     routes = pyogrio.read_dataframe(path, layer="routes")
     assert list(routes.columns) == [
         "id", "name", "kind", "length_km", "planar_deviation_pct", "detour_ratio", "capacity_bcm",
-        "km_MNG", "km_RUS", "km_outside", "countries_json", "border_crossings_json", "segments_json", "geometry",
+        "km_MNG", "km_RUS", "km_outside", "basis_km", "basis_new_build_km", "basis_existing_km", "basis_transit_km",
+        "countries_json", "border_crossings_json", "segments_json", "basis_json", "geometry",
     ]  # fmt: skip
     e1, e2 = routes.to_dict("records")
     assert {k: e1[k] for k in ("id", "name", "kind", "length_km", "planar_deviation_pct", "capacity_bcm")} == {
@@ -551,11 +553,13 @@ def test_routes_table__km_columns_and_json(measured_catalog, records):
 
 
 @pytest.fixture(scope="module")
-def catalog_export_records(catalog, measured_catalog):
-    """The records export writes for the catalog: with the elevation profiles, as the command makes them."""
+def catalog_export_records(catalog, measured_catalog, country_index):
+    """The records export writes for the catalog: with the elevation profiles and bases, as the command makes them."""
     grid = load_elevation(make_maps.ELEVATION_PATH)
     profiles = [route_profile(line, grid) for line in measured_catalog.geometry.values]
-    return comparison_records(catalog, measured_catalog, profiles=profiles)
+    resolved = resolve_network(load_network(make_maps.NETWORK_PATH), catalog)
+    bases = basis_records(catalog, resolved, country_index, basis=resolved.network.basis)
+    return comparison_records(catalog, measured_catalog, profiles=profiles, bases=bases)
 
 
 def test_export_command__csv_every_cell(tmp_path, catalog_export_records, capsys):
@@ -574,6 +578,9 @@ def test_export_command__csv_every_cell(tmp_path, catalog_export_records, capsys
                 assert float(cell) == record["countries"].get(column[3:], 0.0), column
             elif column == "border_crossings":
                 assert cell == ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in record["border_crossings"])
+            elif column.startswith("basis_"):
+                value = record["basis_note"] if column == "basis_note" else (record["basis"] or {}).get(column[6:])
+                assert cell == ("" if value is None else str(value)), column
             else:
                 assert cell == ("" if record[column] is None else str(record[column])), column
         assert row["max_elevation_m"] != ""  # the export carries the elevation profile

@@ -66,7 +66,8 @@ def test_compare__geojson_from_a_tracker(write):
 def test_compare__table_is_default():
     result = run("compare")
     assert result.returncode == 0
-    assert result.stdout.splitlines()[0].split()[:2] == ["id", "km"]
+    assert result.stdout.splitlines()[0].startswith("basis: West Siberian supply")
+    assert result.stdout.splitlines()[1].split()[:4] == ["id", "km", "basis", "km"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,282 @@
+"""Tests for geo.network: the supply-to-market basis of every route.
+
+A small synthetic network along the 10 E meridian has known answers: the
+path of a route is its own line joined by the shortest chain of legs, and
+every length is a meridian arc (tests.conftest.meridian_arc_m, an oracle
+that shares no code with pyproj). The shipped network is checked record by
+record against the catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import pytest
+
+from geo.catalog import load_catalog
+from geo.errors import RouteDataError
+from geo.network import (
+    ON_ROUTE_M,
+    basis_paths,
+    basis_records,
+    basis_summary,
+    load_network,
+    nodes_on_route,
+    parse_basis,
+    resolve_network,
+)
+from tests.conftest import REPO_DIR, meridian_arc_m
+
+NETWORK_PATH = REPO_DIR / "geo" / "data" / "network.toml"
+ROUTES_PATH = REPO_DIR / "geo" / "data" / "routes.toml"
+NETWORK_DATA = tomllib.loads(NETWORK_PATH.read_text(encoding="utf-8"))
+
+
+def _node(node_id: str, lat: float, *, lon: float = 10.0, kind: str = "junction") -> str:
+    return (
+        f'[[node]]\nid = "{node_id}"\nname = "Node {node_id}"\nkind = "{kind}"\ncountry = "AAA"\n'
+        f'lon = {lon}\nlat = {lat}\nsource = "test"\nconfidence = "high"\n'
+    )
+
+
+def _leg(leg_id: str, start: str, end: str, *, status: str = "existing", via: str = "[]") -> str:
+    pipeline = 'pipeline = "Test line"\n' if status == "existing" else ""
+    return (
+        f'[[leg]]\nid = "{leg_id}"\nfrom = "{start}"\nto = "{end}"\nstatus = "{status}"\n{pipeline}'
+        f'via = {via}\nsource = "test"\nconfidence = "low"\n'
+    )
+
+
+def _route(route_id: str, lats: list[float], *, kind: str = "option", lon: float = 10.0) -> str:
+    points = ",\n".join(
+        f'  {{ name = "{route_id} {i}", lon = {lon}, lat = {lat}, role = "r", coord_conf = "high", route_conf = "high", basis = "b" }}'
+        for i, lat in enumerate(lats)
+    )
+    return (
+        f'[[route]]\nid = "{route_id}"\nname = "Route {route_id}"\nkind = "{kind}"\nconfidence = "low"\n'
+        f'sources = [{{ publisher = "test", year = 2025, title = "t" }}]\nwaypoints = [\n{points}\n]\n'
+    )
+
+
+# Nodes a..d on 10 E at -1, 0, 2, 3 N; x halfway between a and b.
+NODES = _node("a", -1, kind="supply") + _node("b", 0) + _node("c", 2) + _node("d", 3, kind="market") + _node("x", -0.5)
+BASIS = '[basis]\nfrom = "a"\nto = "d"\nname = "A to D"\n'
+LEGS = (
+    _leg("a-b-detour", "a", "b", via="[[11.0, -0.5]]")  # longer than a-x-b
+    + _leg("a-x", "a", "x")
+    + _leg("x-b", "x", "b")
+    + _leg("c-d", "c", "d", status="new")
+)
+
+
+@pytest.fixture
+def synthetic(write):
+    """(catalog, resolved network) of route r1 from b to c through 1 N, and the legs above."""
+    catalog = load_catalog(write("routes.toml", _route("r1", [0, 1, 2])))
+    network = load_network(write("network.toml", BASIS + NODES + LEGS))
+    return catalog, resolve_network(network, catalog)
+
+
+def test_path__own_line_joined_by_the_shortest_legs(synthetic):
+    catalog, resolved = synthetic
+    (path,) = basis_paths(catalog, resolved, basis=("a", "d"))
+    assert path.why is None
+    assert [p.label for p in path.pieces] == ["a-x", "x-b", "r1", "c-d"]
+    assert [p.status for p in path.pieces] == ["existing", "existing", "new", "new"]
+    summary = basis_summary(path, {"length_m": meridian_arc_m(-1, 3), "country_m": {"AAA": meridian_arc_m(-1, 3)}, "crossings": []})
+    assert summary["existing_km"] == pytest.approx(meridian_arc_m(-1, 0) / 1000, abs=0.002)
+    assert summary["new_build_km"] == pytest.approx(meridian_arc_m(0, 3) / 1000, abs=0.002)
+    assert summary["km"] == pytest.approx(meridian_arc_m(-1, 3) / 1000, abs=0.002)
+    assert [leg["km"] for leg in summary["legs"]] == pytest.approx(
+        [meridian_arc_m(a, b) / 1000 for a, b in ((-1, -0.5), (-0.5, 0), (0, 2), (2, 3))], abs=0.002
+    )
+
+
+def test_path__basis_node_on_the_route_cuts_its_own_line(synthetic):
+    catalog, resolved = synthetic
+    network = resolved.network
+    (path,) = basis_paths(catalog, resolved, basis=("b", "c"))
+    assert [p.label for p in path.pieces] == ["r1"]
+    assert path.pieces[0].lonlat[:, 1].tolist() == [0, 1, 2]
+    assert network.nodes["b"].country == "AAA"
+
+
+def test_path__leg_walked_backwards_is_reversed(write):
+    catalog = load_catalog(write("routes.toml", _route("r1", [0, 1, 2])))
+    legs = _leg("b-a", "b", "a", via="[[10.0, -0.5]]") + _leg("d-c", "d", "c", status="new")
+    resolved = resolve_network(load_network(write("network.toml", BASIS + NODES + legs)), catalog)
+    (path,) = basis_paths(catalog, resolved, basis=("a", "d"))
+    assert [p.label for p in path.pieces] == ["b-a", "r1", "d-c"]
+    assert path.pieces[0].lonlat[:, 1].tolist() == [-1, -0.5, 0]
+    assert path.pieces[2].lonlat[:, 1].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("route_lats", "basis", "why"),
+    [
+        ([0.5, 1, 2], ("a", "d"), "its start (r1 0) is not a node"),
+        ([0, 1, 2.5], ("a", "d"), "its end (r1 2) is not a node"),
+        ([0, 1, 2], ("c", "b"), "Node c does not come before Node b along it"),
+        ([0, 1, 2], ("x", "a"), "no chain of legs joins its end at Node c to Node a"),
+    ],
+)
+def test_path__none_and_why(write, route_lats, basis, why):
+    catalog = load_catalog(write("routes.toml", _route("r1", route_lats)))
+    resolved = resolve_network(load_network(write("network.toml", BASIS + NODES + _leg("a-x", "a", "x") + _leg("x-b", "x", "b"))), catalog)
+    (path,) = basis_paths(catalog, resolved, basis=basis)
+    assert path.pieces == ()
+    assert path.why.startswith("no path on this basis: ")
+    assert why in path.why
+
+
+def test_path__stretch_sets_the_status_of_part_of_the_own_line(write):
+    catalog = load_catalog(write("routes.toml", _route("r1", [0, 1, 2]) + _route("ref", [0, 1, 2], kind="reference", lon=10.0)))
+    stretch = '[[stretch]]\nroute = "r1"\nfrom = "b"\nto = "m"\nstatus = "existing"\npipeline = "Old line"\nsource = "s"\nconfidence = "low"\n'
+    network = load_network(write("network.toml", BASIS + NODES + _node("m", 1) + LEGS + stretch))
+    resolved = resolve_network(network, catalog)
+    r1, ref = basis_paths(catalog, resolved, basis=("b", "c"))
+    assert [(p.status, p.pipeline, p.lonlat[:, 1].tolist()) for p in r1.pieces] == [
+        ("existing", "Old line", [0, 1]),
+        ("new", None, [1, 2]),
+    ]
+    assert [(p.status, p.pipeline) for p in ref.pieces] == [("existing", "Route ref")]
+
+
+def test_nodes_on_route__within_one_km():
+    assert ON_ROUTE_M == 1000.0
+    waypoints = [{"lon": 10.0, "lat": 0.0}, {"lon": 10.0, "lat": 0.0089}, {"lon": 10.0, "lat": 0.0091}]
+    network = load_network(NETWORK_PATH)
+    from dataclasses import replace
+
+    from geo.network import Node
+
+    near = replace(network, nodes={"n": Node("n", "N", "junction", "AAA", (10.0, 0.0), "s", "high")})
+    assert nodes_on_route({"waypoints": waypoints[1:]}, near) == {"n": 0}  # 0.0089 deg = 984 m
+    assert nodes_on_route({"waypoints": waypoints[2:]}, near) == {}  # 0.0091 deg = 1006 m
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("yamal", "is not FROM,TO"),
+        ("yamal,", "is not FROM,TO"),
+        ("yamal,nowhere", "'nowhere' is not a node of the network; use one of"),
+        ("beijing,beijing", "FROM and TO are both 'beijing'"),
+    ],
+)
+def test_parse_basis__errors(text, fragment):
+    with pytest.raises(RouteDataError, match="--basis") as info:
+        parse_basis(text, load_network(NETWORK_PATH))
+    assert fragment in str(info.value)
+
+
+def test_parse_basis__two_ids():
+    assert parse_basis(" yamal , beijing ", load_network(NETWORK_PATH)) == ("yamal", "beijing")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fragment"),
+    [
+        (BASIS + NODES + NODES, "id", "duplicate node id 'a'"),
+        (BASIS + NODES + _leg("l", "a", "zz"), "to", "'zz' is not a node id"),
+        (BASIS + NODES + _leg("l", "a", "a"), "to", "from and to are both 'a'"),
+        (BASIS + NODES + _leg("l", "a", "b", status="built"), "status", "'built'"),
+        (BASIS + NODES + _leg("l", "a", "b").replace("via = []", 'route = "r1"\nvia = []'), "route", "either 'route'"),
+        (BASIS + NODES + _leg("l", "a", "b").replace('pipeline = "Test line"\n', ""), "pipeline", "pipeline"),
+        (BASIS + NODES + _leg("l", "a", "b", via="[[10.0, 95.0]]"), "via[0].lat", "latitude 95.0"),
+        (BASIS + NODES.replace('id = "a"', 'id = "A b"') + LEGS, "id", "must be lower-case"),
+        (NODES + LEGS, "basis", "missing [basis]"),
+        (BASIS.replace('"d"', '"q"') + NODES + LEGS, "to", "'q' is not a node id"),
+    ],
+)
+def test_load_network__one_line_errors(write, text, field, fragment):
+    path = write("network.toml", text)
+    with pytest.raises(RouteDataError) as info:
+        load_network(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    assert info.value.field == field or info.value.field.endswith(field), message
+    assert fragment in message
+
+
+def test_resolve__leg_on_a_route_it_does_not_touch(write):
+    catalog = load_catalog(write("routes.toml", _route("r1", [0, 1, 2])))
+    leg = _leg("l", "a", "b").replace("via = []", 'route = "r1"')
+    with pytest.raises(RouteDataError, match=r"record 'l': from: node 'a' does not lie on route 'r1'"):
+        resolve_network(load_network(write("network.toml", BASIS + NODES + leg)), catalog)
+    leg = _leg("l", "b", "c").replace("via = []", 'route = "nope"')
+    with pytest.raises(RouteDataError, match="route 'nope' is not in the catalog"):
+        resolve_network(load_network(write("network.toml", BASIS + NODES + leg)), catalog)
+
+
+# --------------------------------------------------------------------------
+# the shipped network
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    catalog = load_catalog(ROUTES_PATH)
+    return catalog, resolve_network(load_network(NETWORK_PATH), catalog)
+
+
+@pytest.mark.parametrize("record", NETWORK_DATA["node"], ids=lambda r: r["id"])
+def test_shipped_node__lies_on_a_route_or_ends_a_leg(shipped, record):
+    catalog, resolved = shipped
+    on_a_route = any(record["id"] in nodes_on_route(route, resolved.network) for _, route in catalog.iterrows())
+    ends_a_leg = any(record["id"] in (leg.start, leg.end) for leg in resolved.network.legs)
+    assert on_a_route or ends_a_leg
+    assert record["source"] and record["confidence"] in ("high", "medium", "low")
+
+
+@pytest.mark.parametrize("record", NETWORK_DATA["leg"], ids=lambda r: r["id"])
+def test_shipped_leg__runs_between_its_nodes(shipped, record):
+    _, resolved = shipped
+    nodes = resolved.network.nodes
+    lonlat = resolved.leg_lonlat[record["id"]]
+    for end, row in ((record["from"], lonlat[0]), (record["to"], lonlat[-1])):
+        assert row.tolist() == pytest.approx(list(nodes[end].lonlat), abs=0.01)  # 1 km
+    assert resolved.leg_m[record["id"]] > 0
+    assert (record["status"] == "existing") == bool(record.get("pipeline"))
+
+
+OPTIONS_ON_DEFAULT_BASIS = [
+    "pos2-mongolia", "altai", "all-russian-zabaikalsk", "kazakhstan-transit", "kazakhstan-cac", "mongolia-west",
+    "mongolia-northern-rail",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def default_bases(shipped, country_index):
+    catalog, resolved = shipped
+    return dict(zip(catalog["id"], basis_records(catalog, resolved, country_index, basis=resolved.network.basis), strict=True))
+
+
+@pytest.mark.parametrize("route_id", OPTIONS_ON_DEFAULT_BASIS)
+def test_default_basis__every_west_siberian_option_has_a_path(default_bases, route_id):
+    basis = default_bases[route_id]
+    assert isinstance(basis, dict), basis
+    assert (basis["from"], basis["to"]) == ("nadym-pur-taz", "beijing")
+    assert basis["new_build_km"] + basis["existing_km"] == pytest.approx(basis["km"], abs=0.005)
+    assert sum(leg["km"] for leg in basis["legs"]) == pytest.approx(basis["km"], abs=0.01)
+    assert sum(basis["countries"].values()) == pytest.approx(basis["km"], abs=0.01)
+    transit = sum(km for iso, km in basis["countries"].items() if iso not in ("RUS", "CHN", "none", "outside"))
+    assert basis["transit_km"] == pytest.approx(transit, abs=0.005)
+    json.dumps(basis, allow_nan=False)
+
+
+def test_default_basis__supply_elsewhere_has_no_path(default_bases):
+    assert "Kirinskoye" in default_bases["far-eastern"] and "no chain of legs" in default_bases["far-eastern"]
+    assert "Kovykta" in default_bases["pos1"]
+
+
+def test_default_basis__mongolian_route_hand_checked(default_bases, measured_catalog):
+    """Power of Siberia 2 from Novy Urengoy: its own line less the Yamal link; transit = km in Mongolia."""
+    basis = default_bases["pos2-mongolia"]
+    own = measured_catalog.set_index(measured_catalog.index).iloc[0]
+    yamal_link_km = own["waypoint_m"][1] / 1000
+    assert basis["km"] == pytest.approx(own["length_m"] / 1000 - yamal_link_km, abs=0.01)
+    assert basis["transit_km"] == pytest.approx(own["country_m"]["MNG"] / 1000, abs=0.01)
+    assert basis["border_crossings"] == 2
+    existing = [leg for leg in basis["legs"] if leg["status"] == "existing"]
+    assert len(existing) == 1 and existing[0]["pipeline"].startswith("West Siberian trunk")

@@ -51,7 +51,7 @@ from geo.geodesic import WGS84, densify
 TERRAIN_CLASSES = ("flat", "hilly", "mountain")
 """Terrain classes, from the least to the most rugged."""
 
-DEFAULT_THRESHOLDS_M = (15.0, 40.0)
+DEFAULT_THRESHOLDS_M: tuple[float, float] = (15, 40)
 """Ruggedness (m per 5 km step) where hilly and mountain begin."""
 
 RELIEF_SPACING_M = 5_000.0

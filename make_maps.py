@@ -42,14 +42,16 @@ import geo
 from geo.catalog import load_catalog, load_places, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import OUTSIDE, build_country_index, load_countries, load_source_record
+from geo.asbuilt import load_routing_model
 from geo.elevation import load_elevation, route_profile
 from geo.errors import RouteDataError, RouteDataWarning
+from geo.estimates import estimate_records
 from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, densified_vertex_count, offset_geodesic, segment_lengths_m
 from geo.leastcost import Progress, load_cost_config, load_lakes, suggest_route
 from geo.measure import measure_routes
 from geo.names import page_slugs
-from geo.network import basis_records, load_network, parse_basis, resolve_network
+from geo.network import basis_paths, basis_records, load_network, parse_basis, resolve_network
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, format_trade, load_energy, load_trade, trade_summary
 from geo.trade import FORMATS as TRADE_FORMATS
@@ -64,6 +66,7 @@ DATA_DIR = Path(geo.__file__).resolve().parent / "data"
 ROUTES_PATH = DATA_DIR / "routes.toml"
 PLACES_PATH = DATA_DIR / "places.toml"
 NETWORK_PATH = DATA_DIR / "network.toml"
+ROUTING_FACTORS_PATH = DATA_DIR / "routing_factors.json"
 COUNTRIES_PATH = DATA_DIR / "countries.geojson"
 COUNTRIES_DISPLAY_PATH = DATA_DIR / "countries_display.geojson"
 COUNTRIES_OVERVIEW_PATH = DATA_DIR / "countries_overview.geojson"
@@ -245,14 +248,15 @@ def _measure(args: argparse.Namespace) -> tuple[Any, Any, list[dict[str, Any]]]:
 
 
 def _measure_with_profiles(
-    args: argparse.Namespace, *, max_routes: int | None = None
+    args: argparse.Namespace, *, max_routes: int | None = None, as_built: bool = True
 ) -> tuple[Any, Any, list[dict[str, Any]], list[dict[str, Any]]]:
     if not args.routes:
         _warn_if_suggestions_stale()
     network = load_network(NETWORK_PATH)
     basis = network.basis if args.basis is None else parse_basis(args.basis, network)
     routes = read_routes(args.routes or list(DEFAULT_ROUTE_FILES))
-    resolved = resolve_network(network, load_catalog(ROUTES_PATH))
+    catalog = load_catalog(ROUTES_PATH)
+    resolved = resolve_network(network, catalog)
     _check_limits(routes, max_segment_m=args.max_segment_km * 1000, max_routes=max_routes)
     index = build_country_index(load_countries(COUNTRIES_PATH))
     measured = measure_routes(routes, index, max_segment_m=args.max_segment_km * 1000)
@@ -271,8 +275,14 @@ def _measure_with_profiles(
         )
     grid = load_elevation(ELEVATION_PATH)
     profiles = [route_profile(geometry, grid) for geometry in measured.geometry.values]
-    bases = basis_records(routes, resolved, index, basis=basis, max_segment_m=args.max_segment_km * 1000)
-    return routes, measured, comparison_records(routes, measured, profiles=profiles, bases=bases), profiles
+    paths = basis_paths(routes, resolved, basis=basis)
+    bases = basis_records(paths, index, max_segment_m=args.max_segment_km * 1000)
+    estimates = None
+    if as_built:
+        model = load_routing_model(ROUTING_FACTORS_PATH)
+        estimates = estimate_records(routes, paths, resolved, index, catalog=catalog, model=model, elevation=grid)
+    records = comparison_records(routes, measured, profiles=profiles, bases=bases, estimates=estimates)
+    return routes, measured, records, profiles
 
 
 def _check_limits(routes: gpd.GeoDataFrame, *, max_segment_m: float, max_routes: int | None) -> None:

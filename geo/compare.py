@@ -26,6 +26,10 @@ from geo.errors import RouteDataError
 
 Format = Literal["table", "csv", "json", "markdown"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "markdown")
+ESTIMATE_CSV_COLUMNS = (
+    "as_built_km", "as_built_low_km", "as_built_high_km", "basis_as_built_km", "basis_as_built_low_km",
+    "basis_as_built_high_km",
+)  # fmt: skip
 BASIS_CSV_COLUMNS = (
     "basis_from", "basis_to", "basis_km", "basis_new_build_km", "basis_existing_km", "basis_transit_km",
     "basis_border_crossings", "basis_note",
@@ -43,6 +47,7 @@ def comparison_records(
     *,
     profiles: Sequence[Mapping[str, Any]] | None = None,
     bases: Sequence[Mapping[str, Any] | str] | None = None,
+    estimates: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Return one JSON-ready comparison record per route.
 
@@ -60,6 +65,11 @@ def comparison_records(
         :func:`geo.network.basis_records` of each route, or None: gives
         ``basis`` (the route's path on the supply-to-market basis) and
         ``basis_note`` (why it has none; then ``basis`` is None).
+    estimates
+        :func:`geo.estimates.estimate_records` of each route, or None: gives
+        ``as_built_km`` (``{"estimate", "low", "high", "coverage"}``) to the
+        route, to each of its ``segments`` (with ``published_in_band``: is
+        the published figure inside the band) and to its ``basis``.
 
     Returns
     -------
@@ -78,7 +88,12 @@ def comparison_records(
     records = []
     for position, (key, route) in enumerate(routes.iterrows()):
         m = measured.loc[key]
+        estimate = None if estimates is None else estimates[position]
         segments = [_segment(seg, route, m, field=f"segments[{i}]") for i, seg in enumerate(route["segments"])]
+        if estimate is not None:
+            for segment, band in zip(segments, estimate["segments"], strict=True):
+                segment["as_built_km"] = band
+                segment["published_in_band"] = band["low"] <= segment["published_km"] <= band["high"]
         primary = next((s for s in segments if s["primary"]), None)
         countries = {
             iso: _km(metres)
@@ -121,8 +136,11 @@ def comparison_records(
                 "cost_km": _optional(route.get("cost_km")),
                 **_elevation(None if profiles is None else profiles[position]),
                 **_basis(None if bases is None else bases[position]),
+                "as_built_km": None if estimate is None else estimate["as_built_km"],
             }
         )
+        if estimate is not None and records[-1]["basis"] is not None:
+            records[-1]["basis"]["as_built_km"] = estimate["basis"]
     return records
 
 
@@ -211,22 +229,32 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table", 
         msg = f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
         raise ValueError(msg)
     with_basis = any(r.get("basis") is not None or r.get("basis_note") for r in records)
-    header = ["id", "km", *(["basis km", "new-build km"] if with_basis else []), "km by country", "crossings",
-              "published km", "measured km", "ratio", "bcm/yr"]  # fmt: skip
-    rows = [
-        [
+    with_estimate = any(r.get("as_built_km") is not None for r in records)
+    header = [
+        "id", "km", *(["as built km (90 %)"] if with_estimate else []),
+        *(["basis km", "new-build km"] if with_basis else []),
+        *(["basis as built km (90 %)"] if with_basis and with_estimate else []),
+        "km by country", "crossings", "published km", "measured km", "ratio",
+        *(["published in band"] if with_estimate else []), "bcm/yr",
+    ]  # fmt: skip
+    rows = []
+    for r in records:
+        basis = r.get("basis")
+        primary = next((s for s in r.get("segments", ()) if s.get("primary")), None)
+        rows.append([
             r["id"],
             f"{r['length_km']:,.1f}",
-            *(_basis_cells(r.get("basis")) if with_basis else []),
+            *([_band_cell(r.get("as_built_km"))] if with_estimate else []),
+            *(_basis_cells(basis) if with_basis else []),
+            *([_band_cell(None if basis is None else basis.get("as_built_km"))] if with_basis and with_estimate else []),
             ", ".join(f"{iso} {km:,.1f}" for iso, km in r["countries"].items()),
             " ".join(f"{c['from']}>{c['to']}" for c in r["border_crossings"]) or "-",
             _blank(r["published_length_km"], "{:,.1f}"),
             _blank(r["measured_segment_km"], "{:,.1f}"),
             _blank(r["published_ratio"], "{:.2f}"),
+            *([_in_band_cell(primary)] if with_estimate else []),
             _blank(r["capacity_bcm"], "{:g}"),
-        ]
-        for r in records
-    ]
+        ])  # fmt: skip
     above, below = _basis_lines(records, basis_name) if with_basis else ([], [])
     if fmt == "markdown":
         lines = [*(f"{line}  " for line in above), *([""] if above else [])]
@@ -235,12 +263,24 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table", 
         lines += [""] * bool(below) + [f"* {line}" for line in below]
         return "\n".join(lines) + "\n"
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-    numeric = {1, 2, 3, 6, 7, 8, 9} if with_basis else {1, 4, 5, 6, 7}
+    numeric = {i for i, name in enumerate(header) if "km" in name and "country" not in name or name in ("ratio", "bcm/yr")}
     lines = [
         "  ".join(cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
         for row in [header, *rows]
     ]
     return "\n".join([*above, *lines, *below]) + "\n"
+
+
+def _band_cell(band: Mapping[str, Any] | None) -> str:
+    if band is None:
+        return "-"
+    return f"{band['estimate']:,.0f} ({band['low']:,.0f}-{band['high']:,.0f})"
+
+
+def _in_band_cell(segment: Mapping[str, Any] | None) -> str:
+    if segment is None or "published_in_band" not in segment:
+        return "-"
+    return "yes" if segment["published_in_band"] else "no"
 
 
 def _basis_cells(basis: Mapping[str, Any] | None) -> list[str]:
@@ -266,7 +306,9 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
     ``km_outside`` when a route leaves the boundary extract); crossings are
     written as ``FROM>TO@km`` separated by ``;``; the basis figures are the
     ``basis_...`` columns (:data:`BASIS_CSV_COLUMNS`; blank when a route has
-    no path on the basis, with ``basis_note`` saying why). Text that a spreadsheet
+    no path on the basis, with ``basis_note`` saying why), the as-built
+    bands are :data:`ESTIMATE_CSV_COLUMNS` (90 % by default) and
+    ``published_in_band`` is that of the primary segment. Text that a spreadsheet
     would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab
     or a carriage return) is prefixed with ``'``.
 
@@ -283,9 +325,9 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
     isos = sorted({iso for r in records for iso in r["countries"] if iso not in NOT_A_COUNTRY}) + [NO_COUNTRY]
     isos += [OUTSIDE] if any(OUTSIDE in r["countries"] for r in records) else []
     columns = [
-        "id", "name", "kind", "start", "end", "length_km", *BASIS_CSV_COLUMNS, "planar_length_km", "planar_deviation_pct",
+        "id", "name", "kind", "start", "end", "length_km", *ESTIMATE_CSV_COLUMNS, *BASIS_CSV_COLUMNS, "planar_length_km", "planar_deviation_pct",
         "chord_km", "detour_ratio", *(f"km_{iso}" for iso in isos), "border_crossings",
-        "published_segment", "published_length_km", "measured_segment_km", "published_ratio",
+        "published_segment", "published_length_km", "measured_segment_km", "published_ratio", "published_in_band",
         "capacity_bcm", "diameter_mm", "confidence", "max_elevation_m", "min_elevation_m", "ascent_m", "descent_m",
     ]  # fmt: skip
     out = io.StringIO()
@@ -295,9 +337,20 @@ def comparison_csv(records: Sequence[dict[str, Any]]) -> str:
         row = {k: ("" if v is None else _cell(v)) for k, v in r.items()}
         row.update({f"km_{iso}": r["countries"].get(iso, 0.0) for iso in isos})
         row.update(_basis_csv(r.get("basis"), r.get("basis_note")))
+        row.update(_estimate_csv(r))
         row["border_crossings"] = ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in r["border_crossings"])
         writer.writerow(row)
     return out.getvalue()
+
+
+def _estimate_csv(record: Mapping[str, Any]) -> dict[str, Any]:
+    basis = record.get("basis") or {}
+    primary = next((s for s in record["segments"] if s["primary"]), {})
+    row: dict[str, Any] = {"published_in_band": primary.get("published_in_band", "")}
+    for prefix, band in (("as_built", record.get("as_built_km")), ("basis_as_built", basis.get("as_built_km"))):
+        band = band or {}
+        row.update({f"{prefix}_km": band.get("estimate", ""), f"{prefix}_low_km": band.get("low", ""), f"{prefix}_high_km": band.get("high", "")})
+    return row
 
 
 def _basis_csv(basis: Mapping[str, Any] | None, note: str | None) -> dict[str, Any]:

@@ -115,6 +115,8 @@ class Piece:
     route: str | None = None
     waypoints: tuple[int, int] | None = None
     """For a stretch of the compared route's own line: its first and last waypoint index."""
+    vertices: tuple[int, int] | None = None
+    """For a stretch of the compared route's own line: its first and last vertex index in the route's line."""
 
 
 @dataclass(frozen=True)
@@ -492,7 +494,9 @@ def _own_pieces(route: Any, network: Network, on: Mapping[str, int], first: str,
             status, pipeline = stretch.status, stretch.pipeline
         else:
             status, pipeline = ("existing", str(route["name"])) if existing else ("new", None)
-        pieces.append(Piece(lonlat[vertex[a] : vertex[b] + 1], status, str(route["id"]), pipeline, str(route["id"]), (a, b)))
+        pieces.append(
+            Piece(lonlat[vertex[a] : vertex[b] + 1], status, str(route["id"]), pipeline, str(route["id"]), (a, b), (vertex[a], vertex[b]))
+        )
     return pieces
 
 
@@ -597,35 +601,28 @@ def _km(metres: float) -> float:
 
 
 def basis_records(
-    routes: gpd.GeoDataFrame,
-    resolved: ResolvedNetwork,
+    paths: Sequence[BasisPath],
     countries: CountryIndex,
     *,
-    basis: tuple[str, str],
     max_segment_m: float = DEFAULT_MAX_SEGMENT_M,
 ) -> list[dict[str, Any] | str]:
-    """Find and measure the path of every route on a basis.
+    """Measure the path of every route on a basis.
 
     Parameters
     ----------
-    routes
-        Routes as read by :func:`geo.catalog.read_routes`.
-    resolved
-        From :func:`resolve_network`.
+    paths
+        From :func:`basis_paths`.
     countries
         Indexed boundaries (:func:`geo.countries.build_country_index`).
-    basis
-        ``(from, to)`` node ids.
     max_segment_m
         Densification spacing along geodesics for the country lookup, metres.
 
     Returns
     -------
     bases
-        Per route: :func:`basis_summary` of its path, or the sentence that
-        says why it has none.
+        Per path: :func:`basis_summary` of it, or the sentence that says why
+        the route has no path.
     """
-    paths = basis_paths(routes, resolved, basis=basis)
     lines = path_lines(paths)
     drawn = [line for line in lines if line is not None]
     measured = measure_routes(gpd.GeoDataFrame(geometry=drawn, crs="EPSG:4326"), countries, max_segment_m=max_segment_m) if drawn else None

@@ -175,6 +175,13 @@ def method_html(method: Mapping[str, Any]) -> str:
     )
 
 
+def band_html(band: Mapping[str, Any] | None) -> str:
+    """An as-built band as 'about 5,652<br>5,303–6,022' (HTML; '-' without one)."""
+    if band is None:
+        return "-"
+    return f"about {band['estimate']:,.0f}<br><small>{band['low']:,.0f}–{band['high']:,.0f}</small>"
+
+
 def basis_html(method: Mapping[str, Any]) -> str:
     """One paragraph naming the basis of the basis km (empty without one)."""
     basis = method.get("basis")
@@ -182,7 +189,10 @@ def basis_html(method: Mapping[str, Any]) -> str:
         return ""
     return (
         f'<div class="method basis">Basis: {text(basis["name"])} ({text(basis["from"])} → {text(basis["to"])}). '
-        f"{text(basis['what'])}; - where a route has no path on this basis (its popup says why).</div>"
+        f"{text(basis['what'])}; - where a route has no path on this basis (its popup says why). "
+        "As built: the length of pipeline a line stands for, with the range that holds it 9 times in 10: "
+        "waypoint lines are shorter than the pipelines built along them, by a factor calibrated on "
+        "traced operating pipelines, and waypoints are only as exact as their sources.</div>"
     )
 
 
@@ -209,12 +219,13 @@ def comparison_panel(
         An :class:`HtmlControl` in the bottom-right corner.
     """
     head = (
-        "<tr><th>Route</th><th>km</th><th>basis km</th><th>new-build km</th><th>km by country</th>"
+        "<tr><th>Route</th><th>km</th><th>as built km (90 %)</th><th>basis km</th><th>new-build km</th><th>km by country</th>"
         "<th>published km</th><th>ratio</th><th>bcm/yr</th></tr>"
     )
     rows = "".join(
         f'<tr class="route-row" data-route="{text(r["id"])}"><td>{text(r["name"])}</td>'
         f'<td class="num">{km(r["length_km"])}</td>'
+        f'<td class="num">{band_html(r.get("as_built_km"))}</td>'
         f'<td class="num">{km((r.get("basis") or {}).get("km"))}</td>'
         f'<td class="num">{km((r.get("basis") or {}).get("new_build_km"))}</td>'
         f"<td class=\"countries\">{'<br>'.join(f'{text(iso)} {km(v)}' for iso, v in r['countries'].items())}</td>"

@@ -114,6 +114,24 @@ def route_tooltip(record: Mapping[str, Any]) -> str:
     return f"<b>{text(record['name'])}</b><br>{km(record['length_km'])} km: {text(countries)}"
 
 
+def as_built_text(band: Mapping[str, Any] | None, *, measured_km: float) -> str:
+    """'5,080 km measured; as built about 5,652 km, 90 %: 5,303–6,022' ('-' without a band)."""
+    if band is None:
+        return "-"
+    return (
+        f"{measured_km:,.0f} km measured; as built about {band['estimate']:,.0f} km, "
+        f"{band['coverage'] * 100:.0f} %: {band['low']:,.0f}–{band['high']:,.0f}"
+    )
+
+
+def _segment_band(segment: Mapping[str, Any]) -> str:
+    band = segment.get("as_built_km")
+    if band is None:
+        return ""
+    where = "inside" if segment["published_in_band"] else "outside"
+    return f"; as built {band['low']:,.0f}–{band['high']:,.0f} km ({band['coverage'] * 100:.0f} %): published figure {where}"
+
+
 def basis_row(record: Mapping[str, Any]) -> tuple[str, str]:
     """The popup row of the route's path on the supply-to-market basis (HTML, escaped)."""
     basis = record.get("basis")
@@ -123,7 +141,8 @@ def basis_row(record: Mapping[str, Any]) -> tuple[str, str]:
     return (
         "On the basis",
         f"{km(basis['km'])} km from {text(basis['from'])} to {text(basis['to'])}: {km(basis['new_build_km'])} km new build, "
-        f"{km(basis['existing_km'])} km along existing pipelines{transit}",
+        f"{km(basis['existing_km'])} km along existing pipelines{transit}"
+        + ("" if basis.get("as_built_km") is None else f"; {as_built_text(basis['as_built_km'], measured_km=basis['km'])}"),
     )
 
 
@@ -131,6 +150,7 @@ def route_popup(record: Mapping[str, Any]) -> str:
     """A table of the route's measurements (HTML, every data string escaped)."""
     rows = [
         ("Length", f"{km(record['length_km'])} km (geodesic, WGS84)"),
+        ("As built", as_built_text(record.get("as_built_km"), measured_km=record["length_km"])),
         ("From", text(record["start"])),
         ("To", text(record["end"])),
         *((f"in {text(iso)}", f"{km(v)} km") for iso, v in record["countries"].items()),
@@ -144,7 +164,7 @@ def route_popup(record: Mapping[str, Any]) -> str:
         ("Planar length", f"{km(record['planar_length_km'])} km ({record['planar_deviation_pct']:+.2f} %)"),
         *(
             (text(s["name"]), f"published {km(s['published_km'])} km, measured {km(s['measured_km'])} km, "
-             f"ratio {s['ratio']:.2f} ({text(s['source'])})")
+             f"ratio {s['ratio']:.2f}{_segment_band(s)} ({text(s['source'])})")
             for s in record["segments"]
         ),
         *(

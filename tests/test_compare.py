@@ -400,7 +400,7 @@ R1_EXPECTED = {
     "capacity_bcm": 38.0, "diameter_mm": 1420.0, "confidence": "medium", "sources": HAND_SOURCES,
     "cost_km": 1234.5,
     **dict.fromkeys(ELEVATION_KEYS),
-    "basis": None, "basis_note": None,  # no bases given
+    "basis": None, "basis_note": None, "as_built_km": None,  # no bases or estimates given
 }  # fmt: skip
 LOOP_EXPECTED = {
     "id": "loop", "name": "Loop", "kind": "existing", "status": "built", "start": "Depot", "end": "Depot 2",
@@ -414,7 +414,7 @@ LOOP_EXPECTED = {
                   "ratio": None, "source": "s-kaz", "primary": False}],
     "capacity_bcm": None, "diameter_mm": None, "confidence": "low", "sources": [], "cost_km": None,
     **dict.fromkeys(ELEVATION_KEYS),
-    "basis": None, "basis_note": None,
+    "basis": None, "basis_note": None, "as_built_km": None,
 }  # fmt: skip
 
 
@@ -576,10 +576,12 @@ def test_format__unknown_format_message():
 
 
 HAND_CSV_HEADER = [
-    "id", "name", "kind", "start", "end", "length_km", "basis_from", "basis_to", "basis_km", "basis_new_build_km",
+    "id", "name", "kind", "start", "end", "length_km", "as_built_km", "as_built_low_km", "as_built_high_km",
+    "basis_as_built_km", "basis_as_built_low_km", "basis_as_built_high_km", "basis_from", "basis_to", "basis_km", "basis_new_build_km",
     "basis_existing_km", "basis_transit_km", "basis_border_crossings", "basis_note", "planar_length_km",
     "planar_deviation_pct", "chord_km", "detour_ratio", "km_CHN", "km_KAZ", "km_MNG", "km_RUS", "km_none", "km_outside", "border_crossings",
-    "published_segment", "published_length_km", "measured_segment_km", "published_ratio", "capacity_bcm",
+    "published_segment", "published_length_km", "measured_segment_km", "published_ratio", "published_in_band",
+    "capacity_bcm",
     "diameter_mm", "confidence", "max_elevation_m", "min_elevation_m", "ascent_m", "descent_m",
 ]  # fmt: skip
 """comparison_csv's docstring: the fixed columns, then km per country (by name, then none, outside)."""
@@ -602,16 +604,40 @@ def test_csv__every_cell_of_hand_records():
     assert reader.fieldnames == HAND_CSV_HEADER
     r1, loop = list(reader)
     assert r1 == dict(zip(HAND_CSV_HEADER, [
-        "r1", "Route one", "option", "A", "C", "200.0", "a", "b", "250.5", "200.25", "50.25", "99.123", "2", "",
+        "r1", "Route one", "option", "A", "C", "200.0", "", "", "", "", "", "", "a", "b", "250.5", "200.25", "50.25", "99.123", "2", "",
         "202.346", "1.173", "160.0", "1.2346",
         "3.876", "0.0", "99.123", "60.0", "25.0", "12.0", "RUS>MNG@60.0;MNG>CHN@159.124",
-        "Mongolian section", "105.0", "99.123", "1.0593", "38.0", "1420.0", "medium", "1500.5", "300.25", "1235", "987",
+        "Mongolian section", "105.0", "99.123", "1.0593", "", "38.0", "1420.0", "medium", "1500.5", "300.25", "1235", "987",
     ], strict=True))  # fmt: skip
     assert loop == dict(zip(HAND_CSV_HEADER, [
-        "loop", "Loop", "existing", "Depot", "Depot 2", "0.0", "", "", "", "", "", "", "", "'-no path: a + b",
+        "loop", "Loop", "existing", "Depot", "Depot 2", "0.0", "", "", "", "", "", "", "", "", "", "", "", "", "",
+        "'-no path: a + b",
         "0.0", "", "0.0", "",
-        "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "", "", "", "", "", "", "", "low", "10.0", "10.0", "0", "1",
+        "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "", "", "", "", "", "", "", "", "low", "10.0", "10.0", "0", "1",
     ], strict=True))  # fmt: skip
+
+
+ESTIMATE_CELLS = {
+    "as_built_km": ("as_built_km", "estimate"), "as_built_low_km": ("as_built_km", "low"),
+    "as_built_high_km": ("as_built_km", "high"), "basis_as_built_km": ("basis", "estimate"),
+    "basis_as_built_low_km": ("basis", "low"), "basis_as_built_high_km": ("basis", "high"),
+}  # fmt: skip
+
+
+def expected_cell(record, column):
+    """The CSV text of a basis or as-built column, read from the JSON record by hand."""
+    basis = record["basis"] or {}
+    if column in ESTIMATE_CELLS:
+        where, key = ESTIMATE_CELLS[column]
+        band = (basis.get("as_built_km") if where == "basis" else record.get("as_built_km")) or {}
+        value = band.get(key)
+    elif column == "published_in_band":
+        value = next((s.get("published_in_band") for s in record["segments"] if s["primary"]), None)
+    elif column == "basis_note":
+        value = record["basis_note"]
+    else:
+        value = basis.get(column[6:])
+    return "" if value is None else str(value)
 
 
 def test_csv__every_cell_against_the_catalog_records(records):
@@ -626,9 +652,8 @@ def test_csv__every_cell_against_the_catalog_records(records):
             elif column == "border_crossings":
                 expected = ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in record["border_crossings"])
                 assert cell == expected
-            elif column.startswith("basis_"):
-                value = record["basis_note"] if column == "basis_note" else (record["basis"] or {}).get(column[6:])
-                assert cell == ("" if value is None else str(value)), column
+            elif column in ESTIMATE_CELLS or column == "published_in_band" or column.startswith("basis_"):
+                assert cell == expected_cell(record, column), column
             else:
                 value = record[column]
                 assert cell == ("" if value is None else str(value)), column

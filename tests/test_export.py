@@ -18,13 +18,16 @@ import shapely
 from geojson_pydantic import FeatureCollection
 
 import make_maps
+from geo.asbuilt import load_routing_model
 from geo.catalog import load_places, read_routes
 from geo.compare import comparison_records
 from geo.elevation import load_elevation, route_profile
+from geo.estimates import estimate_records
 from geo.export import point_tables, routes_geojson, routes_table, split_antimeridian, write_gpkg, write_kml
 from geo.measure import measure_routes
-from geo.network import basis_records, load_network, resolve_network
+from geo.network import basis_paths, basis_records, load_network, resolve_network
 from tests.conftest import CATALOG_IDS, METHOD_NOTE, PLACES_PATH, meridian_arc_m, routes_frame
+from tests.test_compare import ESTIMATE_CELLS, expected_cell
 
 
 @pytest.fixture(scope="module")
@@ -558,8 +561,11 @@ def catalog_export_records(catalog, measured_catalog, country_index):
     grid = load_elevation(make_maps.ELEVATION_PATH)
     profiles = [route_profile(line, grid) for line in measured_catalog.geometry.values]
     resolved = resolve_network(load_network(make_maps.NETWORK_PATH), catalog)
-    bases = basis_records(catalog, resolved, country_index, basis=resolved.network.basis)
-    return comparison_records(catalog, measured_catalog, profiles=profiles, bases=bases)
+    paths = basis_paths(catalog, resolved, basis=resolved.network.basis)
+    bases = basis_records(paths, country_index)
+    model = load_routing_model(make_maps.ROUTING_FACTORS_PATH)
+    estimates = estimate_records(catalog, paths, resolved, country_index, catalog=catalog, model=model, elevation=grid)
+    return comparison_records(catalog, measured_catalog, profiles=profiles, bases=bases, estimates=estimates)
 
 
 def test_export_command__csv_every_cell(tmp_path, catalog_export_records, capsys):
@@ -578,9 +584,8 @@ def test_export_command__csv_every_cell(tmp_path, catalog_export_records, capsys
                 assert float(cell) == record["countries"].get(column[3:], 0.0), column
             elif column == "border_crossings":
                 assert cell == ";".join(f"{c['from']}>{c['to']}@{c['km']}" for c in record["border_crossings"])
-            elif column.startswith("basis_"):
-                value = record["basis_note"] if column == "basis_note" else (record["basis"] or {}).get(column[6:])
-                assert cell == ("" if value is None else str(value)), column
+            elif column in ESTIMATE_CELLS or column == "published_in_band" or column.startswith("basis_"):
+                assert cell == expected_cell(record, column), column
             else:
                 assert cell == ("" if record[column] is None else str(record[column])), column
         assert row["max_elevation_m"] != ""  # the export carries the elevation profile

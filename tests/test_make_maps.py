@@ -67,7 +67,7 @@ def test_compare__table_is_default():
     result = run("compare")
     assert result.returncode == 0
     assert result.stdout.splitlines()[0].startswith("basis: West Siberian supply")
-    assert result.stdout.splitlines()[1].split()[:4] == ["id", "km", "basis", "km"]
+    assert result.stdout.splitlines()[1].split()[:8] == ["id", "km", "as", "built", "km", "(90", "%)", "basis"]
 
 
 @pytest.mark.parametrize(

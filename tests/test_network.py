@@ -249,7 +249,7 @@ OPTIONS_ON_DEFAULT_BASIS = [
 @pytest.fixture(scope="module")
 def default_bases(shipped, country_index):
     catalog, resolved = shipped
-    return dict(zip(catalog["id"], basis_records(catalog, resolved, country_index, basis=resolved.network.basis), strict=True))
+    return dict(zip(catalog["id"], basis_records(basis_paths(catalog, resolved, basis=resolved.network.basis), country_index), strict=True))
 
 
 @pytest.mark.parametrize("route_id", OPTIONS_ON_DEFAULT_BASIS)

@@ -99,6 +99,9 @@ MAX_VERTICES = 10_000_000
 """Densified vertices per run: 10,000 routes x 200 vertices at 10 km make 4 million and take 0.8 GB."""
 MAX_VIA = 20
 """Via points of one `route` call (each adds a leg to solve)."""
+MAX_ESTIMATED_ROUTES = 500
+"""More routes than this get no as-built estimate (a warning says so): the Monte Carlo costs up to
+about 35 ms per 500-vertex line, so 500 routes add at most about 20 s."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -278,7 +281,14 @@ def _measure_with_profiles(
     paths = basis_paths(routes, resolved, basis=basis)
     bases = basis_records(paths, index, max_segment_m=args.max_segment_km * 1000)
     estimates = None
-    if as_built:
+    if as_built and len(routes) > MAX_ESTIMATED_ROUTES:
+        warnings.warn(
+            f"{len(routes):,} routes: no as-built estimates (at most {MAX_ESTIMATED_ROUTES:,} routes get them,"
+            " about 35 ms each for a 500-vertex line); pass fewer routes for estimates",
+            RouteDataWarning,
+            stacklevel=2,
+        )
+    elif as_built:
         model = load_routing_model(ROUTING_FACTORS_PATH)
         estimates = estimate_records(routes, paths, resolved, index, catalog=catalog, model=model, elevation=grid)
     records = comparison_records(routes, measured, profiles=profiles, bases=bases, estimates=estimates)

@@ -242,11 +242,12 @@ def estimate_records(
     """
     by_id = {str(route["id"]): route for _, route in catalog.iterrows()}
     options = {"model": model, "elevation": elevation, "coverage": coverage, "samples": samples}
-    own = {str(route["id"]): route_as_built(route, **options) for _, route in routes.iterrows()}
     legs: dict[str, AsBuilt] = {}
     out = []
     for (_, route), path in zip(routes.iterrows(), paths, strict=True):
-        estimate = own[str(route["id"])]
+        # One route's samples at a time: (samples x segments) floats, dropped after use.
+        estimate = route_as_built(route, **options)
+        own = {str(route["id"]): estimate}
         out.append(
             {
                 "as_built_km": estimate.band(),

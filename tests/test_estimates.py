@@ -166,3 +166,19 @@ def test_compare__own_geojson_line_gets_an_estimate(write):
     (record,) = json.loads(result.stdout)
     _check_band(record["as_built_km"], measured_km=record["length_km"])
     assert record["basis"] is None and "not a node" in record["basis_note"]
+
+
+def test_compare__too_many_routes_for_estimates_warns(write):
+    """Over make_maps.MAX_ESTIMATED_ROUTES lines: lengths as ever, no estimate, one warning line that says so."""
+    features = [
+        {"type": "Feature", "properties": {"name": f"line {i}"},
+         "geometry": {"type": "LineString", "coordinates": [[100 + i * 0.01, 50.0], [100 + i * 0.01, 49.0]]}}
+        for i in range(501)
+    ]  # fmt: skip
+    result = run("compare", "--routes", str(write("many.geojson", json.dumps({"type": "FeatureCollection", "features": features}))),
+                 "--format", "json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert len(records) == 501 and all(r["as_built_km"] is None for r in records)
+    assert records[0]["length_km"] == pytest.approx(meridian_arc_m(49.0, 50.0) / 1000, abs=0.001)
+    assert "501 routes: no as-built estimates (at most 500 routes" in result.stderr

@@ -8,6 +8,14 @@ real boolean (``"false"`` is text), a number a number. Every problem raises
 :class:`geo.errors.RouteDataError` naming the file, the record, the field and
 the bad value.
 
+Operating pipelines can be drawn as built: a route that says
+``trace = ["P2353", ...]`` (ids of ``geo/data/traced_pipelines.geojson``, in
+order along the route) is redrawn by :func:`apply_traces` from those traced
+lines (read by :func:`load_traces`); its waypoints stay named points and are
+placed on the traced line as vertices (column ``waypoint_vertex``), so a
+published segment between two waypoint names is measured along the trace.
+:func:`load_catalog` alone draws every route through its waypoints.
+
 The other route formats (GeoJSON, waypoint CSV, GeoPackage, KML) live in
 :mod:`geo.readers`; :func:`read_routes` and the other names imported here
 from there stay importable from this module.
@@ -22,9 +30,11 @@ from pathlib import Path
 from typing import Any, cast
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geo.errors import RouteDataError, quote
+from geo.geodesic import WGS84
 from geo.readers import CSV_COLUMNS, load_csv_routes, load_geojson_routes, load_gis_routes, read_routes
 from geo.readers.common import (
     CONFIDENCES,
@@ -46,8 +56,8 @@ from geo.readers.common import (
 
 __all__ = [
     "CONFIDENCES", "CSV_COLUMNS", "KINDS", "PLACE_CATEGORIES", "ROUTE_COLUMNS", "check_line", "check_lonlat",
-    "load_catalog", "load_csv_routes", "load_geojson_routes", "load_gis_routes", "load_places", "read_routes",
-    "read_text_file",
+    "TRACE_LIMIT_M", "apply_traces", "load_catalog", "load_csv_routes", "load_geojson_routes", "load_gis_routes",
+    "load_places", "load_traces", "read_routes", "read_text_file",
 ]  # fmt: skip
 
 PLACE_CATEGORIES = (
@@ -66,6 +76,13 @@ _SOURCE_TEXT = {"publisher": True, "title": True, "url": False}
 _WAYPOINT_TEXT = {"name": True, "role": True, "basis": True}
 _SEGMENT_TEXT = {"name": True, "source": True}
 _PLACE_TEXT = {"name": True, "description": True, "source": True, "role": False}
+TRACE_LIMIT_M = 30_000.0
+"""How far a waypoint of a traced route may lie from its traced line, metres.
+
+A waypoint names a place the pipeline passes (a town it passes near, a
+station, a field it starts at); 30 km is the farthest the catalog's towns lie
+from the traced lines (Almaty area 27 km). Farther is a data error unless the
+waypoint says ``off_trace = true``."""
 
 
 def load_catalog(path: Path | str) -> gpd.GeoDataFrame:
@@ -150,6 +167,201 @@ def load_places(path: Path | str) -> gpd.GeoDataFrame:
     return object_frame(rows, ["name", "category", "countries", "description", "coord_conf", "source", "role"])
 
 
+def load_traces(path: Path | str) -> gpd.GeoDataFrame:
+    """Read traced pipelines (``geo/data/traced_pipelines.geojson``, written by ``tools/build_traces.py``).
+
+    Parameters
+    ----------
+    path
+        A GeoJSON FeatureCollection of LineStrings in lon/lat, each with a
+        unique text property ``id`` (e.g. ``"P2353"``).
+
+    Returns
+    -------
+    traces
+        One row per trace with its properties, EPSG:4326.
+    """
+    path = Path(path)
+    try:
+        traces = gpd.read_file(path)
+    except Exception as exc:  # GDAL's errors are many kinds; all mean the same here
+        msg = f"cannot read the traced pipelines: {exc}"
+        raise RouteDataError(msg, path=path) from None
+    if "id" not in traces.columns or not len(traces):
+        msg = "no features with an 'id' property; expected the output of tools/build_traces.py"
+        raise RouteDataError(msg, path=path)
+    for number, (trace_id, geometry) in enumerate(zip(traces["id"], traces.geometry, strict=True), start=1):
+        check_id(trace_id, path=path, record=f"#{number}")
+        if not isinstance(geometry, shapely.LineString) or len(geometry.coords) < 2:
+            kind = quote(getattr(geometry, "geom_type", geometry))
+            msg = f"geometry {kind} must be a LineString of two or more points"
+            raise RouteDataError(msg, path=path, record=trace_id, field="geometry")
+    if traces["id"].duplicated().any():
+        msg = f"duplicate id {quote(traces['id'][traces['id'].duplicated()].iloc[0])}; give each trace its own id"
+        raise RouteDataError(msg, path=path, field="id")
+    return traces.set_crs("EPSG:4326", allow_override=True)
+
+
+def apply_traces(routes: gpd.GeoDataFrame, traces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Draw every route that names traces from those traced pipelines.
+
+    The route's line is its traces in the order given, joined end to end:
+    each next trace is taken from its point nearest to where the line so far
+    ends (traces that overlap are not drawn twice), and a gap between them
+    is bridged by the geodesic (e.g. the Amur crossing between the Russian
+    and the Chinese trace). Each waypoint is then placed at its nearest point
+    on that line, at or after the previous waypoint's, and inserted there as
+    a vertex; the line is cut at the first and the last waypoint placed on
+    it. A waypoint that says ``off_trace = true`` may lie any distance from
+    the line: at the start or the end of the route (before the first or after
+    the last waypoint on the trace: a field the line feeds from, a part with
+    no trace) the line runs on to it along the geodesic; between waypoints on
+    the trace it is placed at its nearest point like the others. Every other
+    waypoint must lie within :data:`TRACE_LIMIT_M` of the line.
+
+    Parameters
+    ----------
+    routes
+        Routes with the columns of :data:`ROUTE_COLUMNS` (as read by
+        :func:`read_routes`); only rows whose ``trace`` is a list change.
+    traces
+        Traced pipelines from :func:`load_traces`.
+
+    Returns
+    -------
+    routes
+        A copy: traced rows get the traced ``geometry``, their
+        ``waypoint_vertex`` (the vertex of each waypoint in it) and
+        ``geometry_source = "trace"``.
+
+    Raises
+    ------
+    RouteDataError
+        A trace id that is not in ``traces`` (field ``trace[i]``), a waypoint
+        too far from its trace (field ``waypoints[i]``), naming the route's
+        file and id.
+    """
+    lines = dict(zip(traces["id"], traces.geometry, strict=True))
+    out = routes.copy()
+    geometries = list(out.geometry.values)
+    vertices = list(out["waypoint_vertex"])
+    sources = list(out["geometry_source"])
+    for row, route in enumerate(routes.itertuples(index=False)):
+        if not isinstance(route.trace, list) or not route.trace:
+            continue
+        where = {"path": route.source_file, "record": route.id}
+        parts = []
+        for i, trace_id in enumerate(route.trace):
+            if trace_id not in lines:
+                known = ", ".join(sorted(map(str, lines))[:12])
+                msg = f"{quote(trace_id)} is not a traced pipeline id (known: {known}); copy the id exactly"
+                raise RouteDataError(msg, field=f"trace[{i}]", **where)
+            parts.append(np.asarray(lines[trace_id].coords, dtype=float)[:, :2])
+        geometries[row], vertices[row] = _traced_line(_join(parts), route.waypoints, route.trace, where)
+        sources[row] = "trace"
+    out["waypoint_vertex"] = gpd.pd.Series(vertices, index=out.index, dtype=object)
+    out["geometry_source"] = gpd.pd.Series(sources, index=out.index, dtype=object)
+    return out.set_geometry(gpd.GeoSeries(geometries, index=out.index, crs="EPSG:4326"))
+
+
+# --------------------------------------------------------------------------
+# traced lines
+
+
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """Join traces end to end; each next one from its point nearest to the end so far."""
+    line = parts[0]
+    for part in parts[1:]:
+        at = _locate(part, line[-1])
+        rest = _from_position(part, at)
+        if len(rest) and np.array_equal(rest[0], line[-1]):
+            rest = rest[1:]
+        line = np.vstack([line, rest])
+    return line
+
+
+def _traced_line(
+    line: np.ndarray, waypoints: list[dict[str, Any]], trace: list[str], where: dict[str, Any]
+) -> tuple[shapely.LineString, list[int]]:
+    """The traced line cut to the route, every waypoint a vertex; and those vertices."""
+    off = [bool(w.get("off_trace", False)) for w in waypoints]
+    first = off.index(False)
+    last = len(off) - 1 - off[::-1].index(False)
+    positions = []
+    previous = 0.0
+    for i in range(first, last + 1):
+        point = np.array([waypoints[i]["lon"], waypoints[i]["lat"]], dtype=float)
+        previous = _locate(line, point, start=previous)
+        on_line = _at_position(line, previous)
+        _, _, distance = WGS84.inv(point[0], point[1], on_line[0], on_line[1])
+        if distance > TRACE_LIMIT_M and not off[i]:
+            msg = (
+                f"{waypoints[i]['name']!r} is {distance / 1000:.1f} km from its trace ({', '.join(trace)}) after the"
+                f" previous waypoint; the limit is {TRACE_LIMIT_M / 1000:g} km: move it onto the pipeline, check the"
+                " order, or say off_trace = true if the line only feeds from or runs on to it"
+            )
+            raise RouteDataError(msg, field=f"waypoints[{i}]", **where)
+        positions.append(previous)
+    coords = [np.array([w["lon"], w["lat"]], dtype=float) for w in waypoints[:first]]
+    vertex = list(range(first))
+    done = positions[0]  # the line is cut here: no trace before the first waypoint on it
+    for position in positions:
+        coords.extend(line[int(np.floor(done)) + 1 : int(np.ceil(position))])
+        point = _at_position(line, position)
+        if not coords or not np.array_equal(coords[-1], point):
+            coords.append(point)
+        vertex.append(len(coords) - 1)
+        done = position
+    for w in waypoints[last + 1 :]:
+        coords.append(np.array([w["lon"], w["lat"]], dtype=float))
+        vertex.append(len(coords) - 1)
+    return shapely.LineString(np.array(coords)), vertex
+
+
+def _locate(line: np.ndarray, point: np.ndarray, *, start: float = 0.0) -> float:
+    """Position (segment index + fraction) of the point of ``line`` nearest to ``point``, at or after ``start``.
+
+    Nearness is measured on a local plane around ``point`` (degrees of
+    longitude scaled by the cosine of its latitude): within the tens of
+    kilometres that matter, it finds the same point as the ellipsoid to
+    metres.
+    """
+    scale = np.cos(np.radians(point[1]))
+    x = ((line[:, 0] - point[0] + 180.0) % 360.0 - 180.0) * scale
+    y = line[:, 1] - point[1]
+    dx, dy = np.diff(x), np.diff(y)
+    length2 = dx * dx + dy * dy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.clip(np.where(length2 > 0, -(x[:-1] * dx + y[:-1] * dy) / length2, 0.0), 0.0, 1.0)
+    first = min(int(np.floor(start)), len(t) - 1)
+    t[first] = max(t[first], start - first)
+    distance2 = (x[:-1] + t * dx) ** 2 + (y[:-1] + t * dy) ** 2
+    distance2[:first] = np.inf
+    segment = int(np.argmin(distance2))
+    return segment + float(t[segment])
+
+
+def _at_position(line: np.ndarray, position: float) -> np.ndarray:
+    segment = min(int(np.floor(position)), len(line) - 2)
+    t = position - segment
+    if t == 0.0:
+        return line[segment]
+    if t == 1.0:
+        return line[segment + 1]
+    a, b = line[segment], line[segment + 1]
+    dlon = (b[0] - a[0] + 180.0) % 360.0 - 180.0
+    return np.array([(a[0] + t * dlon + 180.0) % 360.0 - 180.0, a[1] + t * (b[1] - a[1])])
+
+
+def _from_position(line: np.ndarray, position: float) -> np.ndarray:
+    """The line from a position on it to its end."""
+    point = _at_position(line, position)
+    rest = line[int(np.floor(position)) + 1 :]
+    if len(rest) and np.array_equal(rest[0], point):
+        return rest
+    return np.vstack([point, rest])
+
+
 # --------------------------------------------------------------------------
 # one route of the catalog
 
@@ -179,7 +391,13 @@ def _validate_route(record: object, *, path: Path, label: str) -> dict[str, Any]
         coords.append(_lonlat(waypoint, prefix=prefix, **where))
         for key in ("coord_conf", "route_conf"):
             check_choice(waypoint.get(key), CONFIDENCES, field=f"{prefix}{key}", **where)
+        if "off_trace" in waypoint:
+            check_bool(waypoint["off_trace"], field=f"{prefix}off_trace", **where)
     check_line(coords, path=path, label=route_id, field="waypoints")
+    trace = _trace_ids(record, **where)
+    if trace is not None and all(w.get("off_trace", False) for w in waypoints):
+        msg = "every waypoint says off_trace = true; at least one must lie on the trace"
+        raise RouteDataError(msg, field="waypoints", **where)
     names = [w["name"] for w in waypoints]
     segments = _table_list(record, "segments", required=False, **where)
     for i, segment in enumerate(segments):
@@ -201,8 +419,23 @@ def _validate_route(record: object, *, path: Path, label: str) -> dict[str, Any]
         "yearly_flow": text["yearly_flow"],
         "cost_km": None,
         "source_file": str(path),
+        "trace": trace,
+        "waypoint_vertex": list(range(len(coords))),
+        "geometry_source": "waypoints",
         "geometry": shapely.LineString(coords),
     }
+
+
+def _trace_ids(table: Mapping[str, Any], *, path: Path, record: str) -> list[str] | None:
+    """The route's ``trace``: None when absent, else a non-empty list of trace ids."""
+    if "trace" not in table:
+        return None
+    ids = table["trace"]
+    if not isinstance(ids, list) or not ids:
+        msg = f"{quote(ids)} must be a list of traced-pipeline ids, e.g. trace = [\"P2353\", \"P2352\"]"
+        raise RouteDataError(msg, path=path, record=record, field="trace")
+    checked = [check_text(v, path=path, record=record, field=f"trace[{i}]", required=True) for i, v in enumerate(ids)]
+    return cast("list[str]", checked)
 
 
 def _validate_source(source: dict[str, Any], *, path: Path, record: str, prefix: str) -> None:

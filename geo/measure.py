@@ -93,7 +93,11 @@ def measure_routes(
             Array of shape (n, 3): metres from the start, lon, lat of a post
             every ``post_spacing_m``.
         ``waypoint_m``
-            Array: distance from the start to each input vertex, metres.
+            Array: distance from the start to each waypoint, metres: to the
+            vertices listed in the column ``waypoint_vertex`` of ``routes``
+            (indices into the vertices of all parts in order; see
+            :data:`geo.readers.common.ROUTE_COLUMNS`), or to every input
+            vertex where there is no such column or it holds None.
     """
     if routes.crs is None or not routes.crs.equals("EPSG:4326"):
         msg = f"routes must be in EPSG:4326 (lon/lat), got {routes.crs}; use routes.to_crs(4326)"
@@ -137,6 +141,11 @@ def measure_routes(
     waypoint_m = cum_all[original_index] - route_start_m[vertex_route]
     per_route = np.bincount(vertex_route, minlength=n_routes)
     waypoints = np.split(waypoint_m, np.cumsum(per_route)[:-1])
+    if "waypoint_vertex" in routes.columns:  # waypoints are these vertices (a traced line has more vertices)
+        waypoints = [
+            along if vertex is None or vertex == range(len(along)) else along[np.asarray(vertex, dtype=np.int64)]
+            for along, vertex in zip(waypoints, routes["waypoint_vertex"], strict=True)
+        ]
 
     dense_parts = shapely.linestrings(np.column_stack([lon, lat]), indices=part_of_vertex)
     densified = shapely.multilinestrings(dense_parts, indices=part_owner)

@@ -715,3 +715,23 @@ def test_measure_routes__a_route_starting_or_ending_on_180_has_no_empty_part(cou
     measured = measure_routes(routes_frame({"r": shapely.LineString(points)}), country_index).iloc[0]
     assert shapely.is_valid(measured.geometry), shapely.is_valid_reason(measured.geometry)
     assert all(part.length > 0 for part in shapely.get_parts(measured.geometry))
+
+
+def test_waypoint_m__taken_at_waypoint_vertex(country_index):
+    # four vertices, two of them waypoints (a traced line has more vertices than waypoints)
+    line = shapely.LineString([(100.0, 50.0), (100.5, 50.2), (101.0, 50.0), (102.0, 50.3)])
+    plain = routes_frame({"a": line, "b": line})
+    plain["waypoint_vertex"] = gpd.pd.Series([[0, 2, 3], None], dtype=object)
+    measured = measure_routes(plain, country_index)
+    xs, ys = zip(*line.coords, strict=True)
+    to_second = GEOD.line_length(xs[:3], ys[:3])
+    assert measured.loc[0, "waypoint_m"] == pytest.approx([0.0, to_second, measured.loc[0, "length_m"]], rel=1e-9)
+    assert len(measured.loc[1, "waypoint_m"]) == 4  # None: every vertex, as without the column
+
+
+def test_waypoint_m__untraced_routes_bit_identical_with_the_column(catalog, country_index):
+    without = measure_routes(catalog.drop(columns=["waypoint_vertex"]), country_index)
+    with_column = measure_routes(catalog, country_index)
+    for a, b in zip(without["waypoint_m"], with_column["waypoint_m"], strict=True):
+        assert np.array_equal(a, b)
+    assert without["length_m"].tolist() == with_column["length_m"].tolist()

@@ -51,7 +51,20 @@ ROUTE_COLUMNS = [
     "yearly_flow",
     "cost_km",
     "source_file",
+    "trace",
+    "waypoint_vertex",
+    "geometry_source",
 ]
+"""The columns of every route table. The last three say how the line was made:
+``trace`` is the list of traced-pipeline ids the catalog gives (None when the
+route has none), ``geometry_source`` is ``"waypoints"`` (the line runs
+through the given points or vertices) or ``"trace"`` (drawn from traced
+pipelines by :func:`geo.catalog.apply_traces`), and ``waypoint_vertex`` is
+the index of each waypoint's vertex in the geometry (vertices counted across
+the parts of a MultiLineString); for a line drawn through its waypoints it
+is 0, 1, 2, ... (a list in the catalog; a ``range`` over every vertex for an
+imported line, whose waypoints are only its two ends, but whose
+:func:`geo.measure.measure_routes` distances are kept for each vertex)."""
 ID_MAX_CHARS = 200
 """Ids are kept verbatim (only surrounding spaces are stripped) up to this length."""
 DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -165,6 +178,9 @@ def imported_route(
         "yearly_flow": None,
         "cost_km": optional_positive(values.get("cost_km"), field=f"{prefix}cost_km", **where),
         "source_file": str(path),
+        "trace": None,
+        "waypoint_vertex": range(sum(len(line) for line in lines)),  # a range: no memory per vertex
+        "geometry_source": "waypoints",
         "geometry": geometry,
     }
 

@@ -39,7 +39,7 @@ import numpy as np
 import shapely
 
 import geo
-from geo.catalog import load_catalog, load_places, read_routes
+from geo.catalog import apply_traces, load_catalog, load_places, load_traces, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import OUTSIDE, build_country_index, load_countries, load_source_record
 from geo.asbuilt import load_routing_model
@@ -74,6 +74,7 @@ COUNTRIES_SOURCE_PATH = DATA_DIR / "countries.source.json"
 COST_PATH = DATA_DIR / "cost.toml"
 SUGGESTED_PATH = DATA_DIR / "suggested_routes.geojson"
 SUGGESTED_SOURCE_PATH = DATA_DIR / "suggested_routes.source.json"
+TRACES_PATH = DATA_DIR / "traced_pipelines.geojson"
 DEFAULT_ROUTE_FILES = (ROUTES_PATH, SUGGESTED_PATH)
 """Without --routes: the catalog and the least-cost suggestions."""
 LAKES_PATH = DATA_DIR / "lakes.geojson"
@@ -257,8 +258,9 @@ def _measure_with_profiles(
         _warn_if_suggestions_stale()
     network = load_network(NETWORK_PATH)
     basis = network.basis if args.basis is None else parse_basis(args.basis, network)
-    routes = read_routes(args.routes or list(DEFAULT_ROUTE_FILES))
-    catalog = load_catalog(ROUTES_PATH)
+    traces = load_traces(TRACES_PATH)  # routes that say trace = [...] are drawn along these (issue 11 part 3)
+    routes = apply_traces(read_routes(args.routes or list(DEFAULT_ROUTE_FILES)), traces)
+    catalog = apply_traces(load_catalog(ROUTES_PATH), traces)
     resolved = resolve_network(network, catalog)
     _check_limits(routes, max_segment_m=args.max_segment_km * 1000, max_routes=max_routes)
     index = build_country_index(load_countries(COUNTRIES_PATH))

@@ -305,7 +305,13 @@ def _distance_m(lon, lat, geometry):
     )
 
 
-TRACED_IDS = ["pos1", "central-asia-china"]
+def _at_an_end(waypoints, index):
+    """Is the waypoint off the trace before the first or after the last waypoint on it?"""
+    on = [not w.get("off_trace", False) for w in waypoints]
+    return not on[index] and (not any(on[:index]) or not any(on[index + 1 :]))
+
+
+TRACED_IDS = ["pos1", "central-asia-china", "kazakhstan-cac", "far-eastern"]
 TRACED_WAYPOINTS = [
     (route["id"], i)
     for route in __import__("tomllib").loads(ROUTES_PATH.read_text("utf-8"))["route"]
@@ -317,6 +323,7 @@ TRACED_WAYPOINTS = [
 def test_traced__the_operating_reference_lines_name_their_traces(catalog, traced):
     assert catalog.set_index("id").loc["pos1", "trace"] == ["P2353", "P2352", "P4484", "P4482"]
     assert catalog.set_index("id").loc["central-asia-china", "trace"] == ["P1124"]
+    assert catalog.set_index("id").loc["far-eastern", "trace"] == ["P0758"]  # its Sakhalin-Dalnerechensk part
     assert sorted(traced.loc[traced["geometry_source"] == "trace", "id"]) == sorted(TRACED_IDS)
     assert set(catalog["geometry_source"]) == {"waypoints"}
 
@@ -326,11 +333,9 @@ def test_traced__every_waypoint_within_the_limit_of_its_trace(traced, traces, ro
     route = traced.loc[route_id]
     waypoint = route["waypoints"][index]
     distance = _distance_m(waypoint["lon"], waypoint["lat"], _trace_line(traces, route["trace"]))
-    if waypoint.get("off_trace", False):
-        # only at the ends: the line runs on to it, and it is a vertex of its own
-        on = [not w.get("off_trace", False) for w in route["waypoints"]]
-        assert not any(on[:index]) or not any(on[index + 1 :])
+    if _at_an_end(route["waypoints"], index):  # the line runs on to it (a part with no trace): a vertex of its own
         assert route.geometry.coords[route["waypoint_vertex"][index]] == (waypoint["lon"], waypoint["lat"])
+    elif waypoint.get("off_trace", False):
         assert distance > TRACE_LIMIT_M  # else it should not say off_trace
     else:
         assert distance <= TRACE_LIMIT_M
@@ -340,7 +345,7 @@ def test_traced__every_waypoint_within_the_limit_of_its_trace(traced, traces, ro
 def test_traced__waypoint_vertex_is_the_waypoint_projected_onto_the_trace(traced, traces, route_id, index):
     route = traced.loc[route_id]
     waypoint = route["waypoints"][index]
-    if waypoint.get("off_trace", False):
+    if _at_an_end(route["waypoints"], index):
         return  # checked above: the waypoint itself
     vertex = route.geometry.coords[route["waypoint_vertex"][index]]
     line = _trace_line(traces, route["trace"])

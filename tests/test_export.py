@@ -556,8 +556,24 @@ def test_routes_table__km_columns_and_json(measured_catalog, records):
 
 
 @pytest.fixture(scope="module")
-def catalog_export_records(catalog, measured_catalog, country_index):
+def cli_catalog(catalog):
+    """The catalog as the commands measure it: reference lines drawn along their traces."""
+    from geo.catalog import apply_traces, load_traces
+
+    return apply_traces(catalog, load_traces(make_maps.TRACES_PATH))
+
+
+@pytest.fixture(scope="module")
+def cli_measured(cli_catalog, country_index):
+    from geo.measure import measure_routes
+
+    return measure_routes(cli_catalog, country_index)
+
+
+@pytest.fixture(scope="module")
+def catalog_export_records(cli_catalog, cli_measured, country_index):
     """The records export writes for the catalog: with the elevation profiles and bases, as the command makes them."""
+    catalog, measured_catalog = cli_catalog, cli_measured
     grid = load_elevation(make_maps.ELEVATION_PATH)
     profiles = [route_profile(line, grid) for line in measured_catalog.geometry.values]
     resolved = resolve_network(load_network(make_maps.NETWORK_PATH), catalog)
@@ -591,14 +607,14 @@ def test_export_command__csv_every_cell(tmp_path, catalog_export_records, capsys
         assert row["max_elevation_m"] != ""  # the export carries the elevation profile
 
 
-def test_export_command__kml_content(tmp_path, measured_catalog, catalog_export_records, capsys):
+def test_export_command__kml_content(tmp_path, cli_measured, catalog_export_records, capsys):
     """Oracle: the records and lines of the same routes: names, route ids, coordinates to
     1e-6 degrees, and every cell of the description table against the record's numbers."""
     out = tmp_path / "routes.kml"
     assert make_maps.main(["export", "--routes", str(make_maps.ROUTES_PATH), "--format", "kml", "--out", str(out)]) == 0
     placemarks = read_kml(out)
     assert [(p["name"], p["route_id"]) for p in placemarks] == [(r["name"], r["id"]) for r in catalog_export_records]
-    lines = measured_catalog.geometry.values
+    lines = cli_measured.geometry.values
     for placemark, record, line in zip(placemarks, catalog_export_records, lines, strict=True):
         np.testing.assert_allclose(placemark["coordinates"], shapely.get_coordinates(line), rtol=0, atol=1e-6)
         heads = [k for k, _ in placemark["rows"]]

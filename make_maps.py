@@ -75,6 +75,7 @@ COST_PATH = DATA_DIR / "cost.toml"
 SUGGESTED_PATH = DATA_DIR / "suggested_routes.geojson"
 SUGGESTED_SOURCE_PATH = DATA_DIR / "suggested_routes.source.json"
 TRACES_PATH = DATA_DIR / "traced_pipelines.geojson"
+TRACES_SOURCE_PATH = DATA_DIR / "traced_pipelines.source.json"
 DEFAULT_ROUTE_FILES = (ROUTES_PATH, SUGGESTED_PATH)
 """Without --routes: the catalog and the least-cost suggestions."""
 LAKES_PATH = DATA_DIR / "lakes.geojson"
@@ -716,6 +717,7 @@ def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str,
     note names its nodes and says what basis km are.
     """
     source = load_source_record(COUNTRIES_SOURCE_PATH)
+    traces = load_source_record(TRACES_SOURCE_PATH)
     network = load_network(NETWORK_PATH)
     start, end = network.basis if basis is None else parse_basis(basis, network)
     return {
@@ -725,7 +727,8 @@ def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str,
         "boundaries_sha256": source["output_sha256"]["countries.geojson"],
         "planar_crs": STUDY_PROJ4,
         "build_date": _build_date(),
-        "attribution": source["attribution"],
+        "attribution": f"{source['attribution']} Operating pipelines drawn from traces: {traces['attribution']}.",
+        "traces": f"{traces['dataset']} ({traces['repository']} {traces['commit']}; {traces['licence']})",
         "elevation": "pvlib 5 arc-minute altitude grid (Tilezen/Mapzen terrain), 28 m steps, sampled every 5 km",
         "elevation_attribution": load_source_record(ELEVATION_SOURCE_PATH)["attribution"],
         "basis": {

@@ -194,7 +194,7 @@ def path_band(
     for piece in path.pieces:
         if piece.vertices is not None and piece.route is not None:
             first, last = piece.vertices
-            total += estimates[piece.route].samples_m[:, first:last].sum(axis=1)
+            total += estimates[piece.route].samples_m[:, first:last].sum(axis=1) + piece.join_m  # joins as drawn
             continue
         leg = next(leg for leg in resolved.network.legs if leg.id == piece.label)
         if leg.id not in leg_cache:

@@ -117,6 +117,8 @@ class Piece:
     """For a stretch of the compared route's own line: its first and last waypoint index."""
     vertices: tuple[int, int] | None = None
     """For a stretch of the compared route's own line: its first and last vertex index in the route's line."""
+    join_m: float = 0.0
+    """For a stretch of the compared route's own line: metres added to join it to its end nodes."""
 
 
 @dataclass(frozen=True)
@@ -419,7 +421,19 @@ def _stretch_of(route: Any, network: Network, start: str, end: str, *, path: str
             raise RouteDataError(msg, path=path, record=record, field=key)
     lonlat, vertex = route_vertices(route)
     i, j = vertex[on[start]], vertex[on[end]]
-    return lonlat[i : j + 1] if i <= j else lonlat[j : i + 1][::-1]
+    span = lonlat[i : j + 1] if i <= j else lonlat[j : i + 1][::-1]
+    return _pinned(span, network.nodes[start].lonlat, network.nodes[end].lonlat)
+
+
+def _pinned(lonlat: NDArray[np.float64], start: tuple[float, float] | None, end: tuple[float, float] | None) -> NDArray[np.float64]:
+    """The line run on from the node at ``start`` and to the node at ``end`` (None: as it is), so pieces meet at nodes.
+
+    A traced route's waypoint sits where the trace passes its place, up to
+    :data:`geo.catalog.TRACE_LIMIT_M` from it; the node is at the place.
+    """
+    head = [start] if start is not None and tuple(lonlat[0]) != tuple(start) else []
+    tail = [end] if end is not None and tuple(lonlat[-1]) != tuple(end) else []
+    return np.concatenate([np.array(head, dtype=float).reshape(-1, 2), lonlat, np.array(tail, dtype=float).reshape(-1, 2)])
 
 
 def basis_paths(routes: gpd.GeoDataFrame, resolved: ResolvedNetwork, *, basis: tuple[str, str]) -> list[BasisPath]:
@@ -494,9 +508,14 @@ def _own_pieces(route: Any, network: Network, on: Mapping[str, int], first: str,
             status, pipeline = stretch.status, stretch.pipeline
         else:
             status, pipeline = ("existing", str(route["name"])) if existing else ("new", None)
-        pieces.append(
-            Piece(lonlat[vertex[a] : vertex[b] + 1], status, str(route["id"]), pipeline, str(route["id"]), (a, b), (vertex[a], vertex[b]))
+        line = lonlat[vertex[a] : vertex[b] + 1]
+        pinned = _pinned(
+            line,
+            network.nodes[first].lonlat if a == lo else None,
+            network.nodes[last].lonlat if b == hi else None,
         )
+        join_m = float(WGS84.line_length(pinned[:, 0], pinned[:, 1]) - WGS84.line_length(line[:, 0], line[:, 1]))
+        pieces.append(Piece(pinned, status, str(route["id"]), pipeline, str(route["id"]), (a, b), (vertex[a], vertex[b]), join_m))
     return pieces
 
 

@@ -31,7 +31,7 @@ import shapely.geometry
 from pyproj import Geod
 
 import make_maps
-from geo.catalog import read_routes
+from geo.catalog import apply_traces, load_traces, read_routes
 from geo.errors import RouteDataError
 from geo.readers.common import ID_MAX_CHARS
 from tests.conftest import REPO_DIR, WGS84_A_M, WGS84_F, meridian_arc_m
@@ -495,14 +495,15 @@ def test_build_501_routes__one_line_naming_the_limit(tmp_path, monkeypatch, caps
 def test_compare_max_segment_1_m__refused_at_once_with_a_spacing_that_fits(tmp_path, monkeypatch, capsys):
     """Densifying the default routes to 1 m would make (total length / 1 m) vertices.
 
-    Oracle: the total geodesic length of the default route files, summed here
+    Oracle: the total geodesic length of the default route files (traced
+    routes along their traces, as the command draws them), summed here
     with pyproj's Geod segment by segment. Densifying to d makes
     sum(ceil(s_i / d)) + parts vertices, between L/d + parts and
     L/d + segments + parts. The suggested spacing S must fit under the limit
     even at the upper bound, and S - 1 m must not fit even at the lower one.
     """
     monkeypatch.chdir(tmp_path)
-    routes = read_routes(list(make_maps.DEFAULT_ROUTE_FILES))
+    routes = apply_traces(read_routes(list(make_maps.DEFAULT_ROUTE_FILES)), load_traces(make_maps.TRACES_PATH))
     geod = Geod(ellps="WGS84")
     parts = shapely.get_parts(routes.geometry.values)
     length_m = sum(geod.line_length(*shapely.get_coordinates(p).T) for p in parts)

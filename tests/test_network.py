@@ -10,11 +10,13 @@ record against the catalog.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 
 import pytest
+import shapely
 
-from geo.catalog import load_catalog
+from geo.catalog import apply_traces, load_catalog, load_traces
 from geo.errors import RouteDataError
 from geo.network import (
     ON_ROUTE_M,
@@ -216,7 +218,8 @@ def test_resolve__leg_on_a_route_it_does_not_touch(write):
 
 @pytest.fixture(scope="module")
 def shipped():
-    catalog = load_catalog(ROUTES_PATH)
+    """The catalog as the command reads it (traced lines along their traces) and the network on it."""
+    catalog = apply_traces(load_catalog(ROUTES_PATH), load_traces(REPO_DIR / "geo" / "data" / "traced_pipelines.geojson"))
     return catalog, resolve_network(load_network(NETWORK_PATH), catalog)
 
 
@@ -235,7 +238,7 @@ def test_shipped_leg__runs_between_its_nodes(shipped, record):
     nodes = resolved.network.nodes
     lonlat = resolved.leg_lonlat[record["id"]]
     for end, row in ((record["from"], lonlat[0]), (record["to"], lonlat[-1])):
-        assert row.tolist() == pytest.approx(list(nodes[end].lonlat), abs=0.01)  # 1 km
+        assert row.tolist() == list(nodes[end].lonlat)  # legs meet at their nodes
     assert resolved.leg_m[record["id"]] > 0
     assert (record["status"] == "existing") == bool(record.get("pipeline"))
 
@@ -280,3 +283,19 @@ def test_default_basis__mongolian_route_hand_checked(default_bases, measured_cat
     assert basis["border_crossings"] == 2
     existing = [leg for leg in basis["legs"] if leg["status"] == "existing"]
     assert len(existing) == 1 and existing[0]["pipeline"].startswith("West Siberian trunk")
+
+
+def test_path__traced_line_joined_to_its_nodes(write):
+    """A traced route's waypoints sit on the trace, 0.01 deg east of the places: its stretch runs on to
+    the nodes at both ends, and join_m is the two joins: 0.01 deg of the equator and of the 2 N parallel."""
+    catalog = load_catalog(write("routes.toml", _route("r1", [0, 1, 2])))
+    catalog["geometry"] = [shapely.LineString([(10.01, 0), (10.01, 1), (10.01, 2)])]
+    catalog["waypoint_vertex"] = [[0, 1, 2]]
+    resolved = resolve_network(load_network(write("network.toml", BASIS + NODES + LEGS)), catalog)
+    (path,) = basis_paths(catalog, resolved, basis=("b", "c"))
+    (piece,) = path.pieces
+    assert piece.lonlat.tolist() == [[10.0, 0.0], [10.01, 0.0], [10.01, 1.0], [10.01, 2.0], [10.0, 2.0]]
+    a, e2, lat = 6_378_137.0, 0.00669437999014, math.radians(2.0)
+    parallel_2n = a / math.sqrt(1 - e2 * math.sin(lat) ** 2) * math.cos(lat)  # radius of the 2 N parallel
+    assert piece.join_m == pytest.approx((a + parallel_2n) * math.pi / 18_000, abs=0.01)  # 1,113.19 + 1,112.51 m
+    assert piece.vertices == (0, 2)

@@ -115,12 +115,12 @@ def route_tooltip(record: Mapping[str, Any]) -> str:
 
 
 def as_built_text(band: Mapping[str, Any] | None, *, measured_km: float) -> str:
-    """'5,080 km measured; as built about 5,652 km, 90 %: 5,303–6,022' ('-' without a band)."""
+    """'about 5,652 km (90 %: 5,303–6,022); measured 5,080 km' ('-' without a band)."""
     if band is None:
         return "-"
     return (
-        f"{measured_km:,.0f} km measured; as built about {band['estimate']:,.0f} km, "
-        f"{band['coverage'] * 100:.0f} %: {band['low']:,.0f}–{band['high']:,.0f}"
+        f"about {band['estimate']:,.0f} km ({band['coverage'] * 100:.0f} %: {band['low']:,.0f}–{band['high']:,.0f}); "
+        f"measured {measured_km:,.0f} km"
     )
 
 
@@ -137,13 +137,14 @@ def basis_row(record: Mapping[str, Any]) -> tuple[str, str]:
     basis = record.get("basis")
     if basis is None:
         return ("On the basis", text(record.get("basis_note") or "-"))
-    transit = f"; {km(basis['transit_km'])} km in transit countries" if basis["transit_km"] else ""
-    return (
-        "On the basis",
-        f"{km(basis['km'])} km from {text(basis['from'])} to {text(basis['to'])}: {km(basis['new_build_km'])} km new build, "
-        f"{km(basis['existing_km'])} km along existing pipelines{transit}"
-        + ("" if basis.get("as_built_km") is None else f"; {as_built_text(basis['as_built_km'], measured_km=basis['km'])}"),
-    )
+    lines = [
+        f"{km(basis['km'])} km from {text(basis['from'])} to {text(basis['to'])}",
+        f"new build {km(basis['new_build_km'])} km · existing {km(basis['existing_km'])} km"
+        + (f" · in transit countries {km(basis['transit_km'])} km" if basis["transit_km"] else ""),
+    ]
+    if basis.get("as_built_km") is not None:
+        lines.append(f"as built {as_built_text(basis['as_built_km'], measured_km=basis['km'])}")
+    return ("On the basis", "<br>".join(lines))
 
 
 def route_popup(record: Mapping[str, Any]) -> str:

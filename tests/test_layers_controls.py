@@ -64,3 +64,14 @@ def test_controls_render_into_a_map(records):
     assert "A &amp;lt;route&amp;gt;" in html or "A \\u0026lt;route\\u0026gt;" in html
     assert "addAttribution(\"Made with Natural Earth \\u0026lt;b\\u0026gt;\")" in html
     assert "new DecompressionStream('gzip')" in html
+
+
+def test_comparison_panel__basis_and_as_built_columns(records):
+    method = {**METHOD, "basis": {"from": "nadym-pur-taz", "to": "beijing", "name": "West <Siberia> to Beijing", "what": "basis km: ..."}}
+    band = {"estimate": 5651.5, "low": 5303.3, "high": 6022.4, "coverage": 0.9}
+    rows = [{**records[0], "as_built_km": band, "basis": {"km": 4492.564, "new_build_km": 4026.562}}, {**records[1], "basis": None}]
+    html = comparison_panel(rows, method).inner_html
+    assert "<th>as built km (90 %)</th><th>basis km</th><th>new-build km</th>" in html
+    assert '<td class="num">about 5,652<br><small>5,303–6,022</small></td><td class="num">4,492.6</td><td class="num">4,026.6</td>' in html
+    assert '<td class="num">-</td><td class="num">-</td><td class="num">-</td>' in html  # no estimate, no path
+    assert "Basis: West &lt;Siberia&gt; to Beijing (nadym-pur-taz → beijing)" in html

@@ -64,3 +64,26 @@ def test_popup__escapes_data(records):
     popup = route_popup(record)
     assert "<img" not in popup and "&lt;img src=x onerror=alert(1)&gt;" in popup
     assert "`" not in popup and "${" not in popup
+
+
+BAND = {"estimate": 5651.5, "low": 5303.3, "high": 6022.4, "coverage": 0.9}
+BASIS = {"from": "nadym-pur-taz", "to": "beijing", "km": 4492.564, "new_build_km": 4026.562, "existing_km": 466.002,
+         "countries": {}, "transit_km": 899.785, "border_crossings": 2, "legs": [],
+         "as_built_km": {"estimate": 4996.7, "low": 4688.5, "high": 5323.9, "coverage": 0.9}}  # fmt: skip
+
+
+def test_popup__as_built_and_basis(records):
+    segment = {**records[0]["segments"][0], "as_built_km": {**BAND, "low": 911.3, "high": 1097.9}, "published_in_band": True}
+    record = {**records[0], "as_built_km": BAND, "basis": BASIS, "segments": [segment]}
+    popup = route_popup(record)
+    assert "<th>As built</th><td>about 5,652 km (90 %: 5,303–6,022); measured 5,080 km</td>" in popup
+    assert "4,492.6 km from nadym-pur-taz to beijing<br>new build 4,026.6 km · existing 466.0 km" in popup
+    assert "· in transit countries 899.8 km<br>as built about 4,997 km (90 %: 4,688–5,324); measured 4,493 km" in popup
+    assert "as built 911–1,098 km (90 %): published figure inside" in popup
+
+
+def test_popup__no_basis_says_why(records):
+    record = {**records[0], "as_built_km": None, "basis": None, "basis_note": "no path on this basis: <b>x</b>"}
+    popup = route_popup(record)
+    assert "<th>On the basis</th><td>no path on this basis: &lt;b&gt;x&lt;/b&gt;</td>" in popup
+    assert "<th>As built</th><td>-</td>" in popup

@@ -27,7 +27,7 @@ from __future__ import annotations
 import heapq
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,6 @@ class BasisPath:
     why: str | None = None
     countries: tuple[str, str] = ("", "")
     """ISO3 of the supplier (the FROM node) and of the buyer (the TO node)."""
-    legs: tuple[str, ...] = field(default=())
 
 
 # --------------------------------------------------------------------------
@@ -211,7 +210,7 @@ def parse_basis(text: str, network: Network) -> tuple[str, str]:
     for part in parts:
         if part not in network.nodes:
             known = ", ".join(sorted(network.nodes))
-            raise RouteDataError(f"{quote(part)} is not a node of the network; use one of {known}", path=network.source_file, field="--basis")
+            raise RouteDataError(f"{quote(part)} is not a node of the network ({Path(network.source_file).name}); use one of {known}", field="--basis")
     if parts[0] == parts[1]:
         raise RouteDataError(f"FROM and TO are both {parts[0]!r}; give two different nodes", field="--basis")
     return parts[0], parts[1]
@@ -366,6 +365,8 @@ class ResolvedNetwork:
     network: Network
     leg_lonlat: Mapping[str, NDArray[np.float64]]
     leg_m: Mapping[str, float]
+    catalog_file: str | None = None
+    """The ``source_file`` of the catalog's routes: stretches apply to those rows only."""
 
 
 def resolve_network(network: Network, catalog: gpd.GeoDataFrame) -> ResolvedNetwork:
@@ -404,7 +405,8 @@ def resolve_network(network: Network, catalog: gpd.GeoDataFrame) -> ResolvedNetw
     for number, stretch in enumerate(network.stretches, start=1):
         route = _catalog_route(by_id, stretch.route, path=path, record=f"stretch #{number}")
         _stretch_of(route, network, stretch.start, stretch.end, path=path, record=f"stretch #{number}")
-    return ResolvedNetwork(network, lonlats, lengths)
+    files = set(catalog["source_file"]) if "source_file" in catalog else set()
+    return ResolvedNetwork(network, lonlats, lengths, files.pop() if len(files) == 1 else None)
 
 
 def _catalog_route(by_id: Mapping[str, Any], route_id: str, *, path: str, record: str) -> Any:
@@ -481,21 +483,35 @@ def _path(route: Any, resolved: ResolvedNetwork, start: str, end: str, countries
     out = _shortest_legs(resolved, last_node, end)
     if out is None:
         return _no_path(none, f"no chain of legs joins its end at {network.nodes[last_node].name} to {network.nodes[end].name}")
-    pieces = [*into, *_own_pieces(route, network, on, first_node, last_node), *out]
-    legs = tuple(piece.label for piece in pieces if piece.route is None or piece.waypoints is None)
-    return BasisPath(start, end, tuple(pieces), None, countries, legs)
+    # A chain that runs through a node further along the route joins it there, not at its start
+    # (and likewise at the end): the path never runs along the route's own line and back.
+    (into_pieces, into_nodes), (out_pieces, out_nodes) = into, out
+    meet = next((k for k, node in enumerate(into_nodes) if node in on and on[first_node] < on[node] < on[last_node]), None)
+    if meet is not None:
+        into_pieces, first_node = into_pieces[:meet], into_nodes[meet]
+    leave = next((k for k in range(len(out_nodes) - 1, -1, -1) if out_nodes[k] in on and on[first_node] < on[out_nodes[k]] < on[last_node]), None)
+    if leave is not None:
+        out_pieces, last_node = out_pieces[leave:], out_nodes[leave]
+    pieces = [*into_pieces, *_own_pieces(route, resolved, on, first_node, last_node), *out_pieces]
+    return BasisPath(start, end, tuple(pieces), None, countries)
 
 
 def _no_path(path: BasisPath, why: str) -> BasisPath:
     return BasisPath(path.start, path.end, (), f"no path on this basis: {why}", path.countries)
 
 
-def _own_pieces(route: Any, network: Network, on: Mapping[str, int], first: str, last: str) -> list[Piece]:
-    """The route's own line from node ``first`` to node ``last``, cut where a stretch changes its status."""
+def _own_pieces(route: Any, resolved: ResolvedNetwork, on: Mapping[str, int], first: str, last: str) -> list[Piece]:
+    """The route's own line from node ``first`` to node ``last``, cut where a stretch changes its status.
+
+    Stretches apply to the catalog's own routes only (a route from another
+    file with the same id is not the catalog's line).
+    """
+    network = resolved.network
+    from_catalog = route.get("source_file") == resolved.catalog_file
     spans = [
         (*sorted((on[s.start], on[s.end])), s)
         for s in network.stretches
-        if s.route == route["id"] and s.start in on and s.end in on
+        if from_catalog and s.route == route["id"] and s.start in on and s.end in on
     ]
     lo, hi = on[first], on[last]
     cuts = sorted({lo, hi} | {index for a, b, _ in spans for index in (a, b) if lo < index < hi})
@@ -519,10 +535,11 @@ def _own_pieces(route: Any, network: Network, on: Mapping[str, int], first: str,
     return pieces
 
 
-def _shortest_legs(resolved: ResolvedNetwork, start: str, end: str) -> list[Piece] | None:
-    """The shortest chain of legs from node ``start`` to node ``end`` (Dijkstra), as pieces; None if none."""
+def _shortest_legs(resolved: ResolvedNetwork, start: str, end: str) -> tuple[list[Piece], list[str]] | None:
+    """The shortest chain of legs from node ``start`` to node ``end`` (Dijkstra): its pieces and
+    the nodes it passes (``start`` first, ``end`` last; piece k runs from node k to node k + 1); None if none."""
     if start == end:
-        return []
+        return [], [start]
     network = resolved.network
     neighbours: dict[str, list[tuple[str, Leg]]] = {}
     for leg in network.legs:
@@ -545,15 +562,16 @@ def _shortest_legs(resolved: ResolvedNetwork, start: str, end: str) -> list[Piec
                 heapq.heappush(queue, (candidate, other))
     if end not in best:
         return None
-    chain = []
+    chain, nodes = [], [end]
     node = end
     while node != start:
         previous, leg = came[node]
         lonlat = resolved.leg_lonlat[leg.id]
         forward = leg.start == previous
         chain.append(Piece(lonlat if forward else lonlat[::-1], leg.status, leg.id, leg.pipeline))
+        nodes.append(previous)
         node = previous
-    return chain[::-1]
+    return chain[::-1], nodes[::-1]
 
 
 # --------------------------------------------------------------------------

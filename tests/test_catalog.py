@@ -19,6 +19,7 @@ from geo.catalog import (
     read_routes,
 )
 from geo.errors import RouteDataError, RouteDataWarning
+from geo.measure import measure_routes
 from tests.conftest import CATALOG_IDS, DATA_DIR, PLACES_PATH, ROUTES_PATH
 
 WAYPOINT = '{{ name = "{name}", lon = {lon}, lat = {lat}, role = "r", coord_conf = "high", route_conf = "low", basis = "b" }}'
@@ -593,3 +594,35 @@ def test_readers__fill_the_geometry_columns(write, suffix):
     route = read_routes([path]).iloc[0]
     assert route["trace"] is None and route["geometry_source"] == "waypoints"
     assert list(route["waypoint_vertex"]) == [0, 1, 2]
+
+
+BORDERS = {
+    "pos2-mongolia": ["RUS>MNG", "MNG>CHN"],
+    "altai": ["RUS>CHN"],
+    "all-russian-zabaikalsk": ["RUS>CHN"],
+    "kazakhstan-transit": ["RUS>KAZ"],  # ends at Dostyk, on the Kazakh side
+    "kazakhstan-cac": ["RUS>KAZ", "KAZ>CHN"],
+    "mongolia-west": ["RUS>MNG"],  # ends at the Mongolian side of Yarant / Takeshiken
+    "mongolia-northern-rail": ["RUS>MNG"],
+    "far-eastern": ["RUS>CHN"],
+    "pos1": ["RUS>CHN"],
+    "central-asia-china": ["TKM>UZB", "UZB>KAZ", "KAZ>CHN"],
+}
+"""Oracle: the borders each line crosses, once each and in order, from the route descriptions
+(a pipeline does not weave across a border; a straight line between two waypoints can, and then
+the km per country and the crossings are wrong: the issue 11 review found four such dips)."""
+
+
+@pytest.fixture(scope="module")
+def measured_traced(country_index):
+    routes = apply_traces(load_catalog(ROUTES_PATH), load_traces(DATA_DIR / "traced_pipelines.geojson"))
+    return dict(zip(routes["id"], measure_routes(routes, country_index)["crossings"], strict=True))
+
+
+@pytest.mark.parametrize("route_id", sorted(BORDERS))
+def test_catalog_route__crosses_each_border_once(measured_traced, route_id):
+    assert [f"{c['from']}>{c['to']}" for c in measured_traced[route_id]] == BORDERS[route_id]
+
+
+def test_catalog_route__every_route_has_its_borders():
+    assert sorted(BORDERS) == sorted(CATALOG_IDS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from dataclasses import replace
 
 import pytest
 import shapely
@@ -19,7 +20,7 @@ import shapely
 from geo.catalog import apply_traces, load_catalog, load_traces
 from geo.errors import RouteDataError
 from geo.network import (
-    ON_ROUTE_M,
+    Node,
     basis_paths,
     basis_records,
     basis_summary,
@@ -28,7 +29,8 @@ from geo.network import (
     parse_basis,
     resolve_network,
 )
-from tests.conftest import REPO_DIR, meridian_arc_m
+from geo.measure import measure_routes
+from tests.conftest import REPO_DIR, meridian_arc_m, routes_frame
 
 NETWORK_PATH = REPO_DIR / "geo" / "data" / "network.toml"
 ROUTES_PATH = REPO_DIR / "geo" / "data" / "routes.toml"
@@ -97,11 +99,9 @@ def test_path__own_line_joined_by_the_shortest_legs(synthetic):
 
 def test_path__basis_node_on_the_route_cuts_its_own_line(synthetic):
     catalog, resolved = synthetic
-    network = resolved.network
     (path,) = basis_paths(catalog, resolved, basis=("b", "c"))
     assert [p.label for p in path.pieces] == ["r1"]
     assert path.pieces[0].lonlat[:, 1].tolist() == [0, 1, 2]
-    assert network.nodes["b"].country == "AAA"
 
 
 def test_path__leg_walked_backwards_is_reversed(write):
@@ -143,16 +143,24 @@ def test_path__stretch_sets_the_status_of_part_of_the_own_line(write):
         ("new", None, [1, 2]),
     ]
     assert [(p.status, p.pipeline) for p in ref.pieces] == [("existing", "Route ref")]
+    mine = load_catalog(write("mine.toml", _route("r1", [0, 1, 2])))  # the same id in another file
+    (path,) = basis_paths(mine, resolved, basis=("b", "c"))
+    assert [(p.status, p.pipeline) for p in path.pieces] == [("new", None)]  # the stretch is the catalog's
+
+
+def test_path__chain_through_a_later_node_joins_the_route_there(write):
+    """Route u runs b (0 N) -> x (-0.5 N) -> d (3 N). From a (-1 N) the chain to its start b passes x,
+    which lies on u further along: the path joins u at x instead of running to b and back."""
+    catalog = load_catalog(write("routes.toml", _route("u", [0, -0.5, 3])))
+    resolved = resolve_network(load_network(write("network.toml", BASIS + NODES + LEGS)), catalog)
+    (path,) = basis_paths(catalog, resolved, basis=("a", "d"))
+    assert [p.label for p in path.pieces] == ["a-x", "u"]
+    assert path.pieces[1].lonlat[:, 1].tolist() == [-0.5, 3]
 
 
 def test_nodes_on_route__within_one_km():
-    assert ON_ROUTE_M == 1000.0
     waypoints = [{"lon": 10.0, "lat": 0.0}, {"lon": 10.0, "lat": 0.0089}, {"lon": 10.0, "lat": 0.0091}]
     network = load_network(NETWORK_PATH)
-    from dataclasses import replace
-
-    from geo.network import Node
-
     near = replace(network, nodes={"n": Node("n", "N", "junction", "AAA", (10.0, 0.0), "s", "high")})
     assert nodes_on_route({"waypoints": waypoints[1:]}, near) == {"n": 0}  # 0.0089 deg = 984 m
     assert nodes_on_route({"waypoints": waypoints[2:]}, near) == {}  # 0.0091 deg = 1006 m
@@ -163,7 +171,7 @@ def test_nodes_on_route__within_one_km():
     [
         ("yamal", "is not FROM,TO"),
         ("yamal,", "is not FROM,TO"),
-        ("yamal,nowhere", "'nowhere' is not a node of the network; use one of"),
+        ("yamal,nowhere", "'nowhere' is not a node of the network (network.toml); use one of"),
         ("beijing,beijing", "FROM and TO are both 'beijing'"),
     ],
 )
@@ -276,7 +284,7 @@ def test_default_basis__supply_elsewhere_has_no_path(default_bases):
 def test_default_basis__mongolian_route_hand_checked(default_bases, measured_catalog):
     """Power of Siberia 2 from Novy Urengoy: its own line less the Yamal link; transit = km in Mongolia."""
     basis = default_bases["pos2-mongolia"]
-    own = measured_catalog.set_index(measured_catalog.index).iloc[0]
+    own = measured_catalog.iloc[0]
     yamal_link_km = own["waypoint_m"][1] / 1000
     assert basis["km"] == pytest.approx(own["length_m"] / 1000 - yamal_link_km, abs=0.01)
     assert basis["transit_km"] == pytest.approx(own["country_m"]["MNG"] / 1000, abs=0.01)
@@ -299,3 +307,27 @@ def test_path__traced_line_joined_to_its_nodes(write):
     parallel_2n = a / math.sqrt(1 - e2 * math.sin(lat) ** 2) * math.cos(lat)  # radius of the 2 N parallel
     assert piece.join_m == pytest.approx((a + parallel_2n) * math.pi / 18_000, abs=0.01)  # 1,113.19 + 1,112.51 m
     assert piece.vertices == (0, 2)
+
+
+LEG_TRANSIT = {"west-siberia-aleksandrov-gay": {"KAZ"}}
+"""Legs that run through a country neither of their nodes is in: the Soyuz line, Orenburg-Uralsk-Aleksandrov Gay."""
+
+
+@pytest.fixture(scope="module")
+def measured_legs(shipped, country_index):
+    _, resolved = shipped
+    ids = list(resolved.leg_lonlat)
+    lines = [shapely.LineString(resolved.leg_lonlat[i]) for i in ids]
+    return dict(zip(ids, measure_routes(routes_frame(dict(zip(ids, lines, strict=True))), country_index).itertuples(), strict=True))
+
+
+@pytest.mark.parametrize("record", NETWORK_DATA["leg"], ids=lambda r: r["id"])
+def test_shipped_leg__stays_in_the_countries_of_its_nodes(shipped, measured_legs, record):
+    """Oracle: the countries of the leg's two nodes (and a named transit): a leg drawn across a
+    border bend would add a country and false crossings to every basis path that takes it."""
+    nodes = shipped[1].network.nodes
+    allowed = {nodes[record["from"]].country, nodes[record["to"]].country} | LEG_TRANSIT.get(record["id"], set())
+    leg = measured_legs[record["id"]]
+    assert {iso for iso in leg.country_m if iso not in ("none", "outside")} <= allowed
+    expected = 2 * len(LEG_TRANSIT.get(record["id"], ())) + (len(allowed - LEG_TRANSIT.get(record["id"], set())) - 1)
+    assert len(leg.crossings) == expected, leg.crossings

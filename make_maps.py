@@ -104,6 +104,9 @@ MAX_VIA = 20
 MAX_ESTIMATED_ROUTES = 500
 """More routes than this get no as-built estimate (a warning says so): the Monte Carlo costs up to
 about 35 ms per 500-vertex line, so 500 routes add at most about 20 s."""
+MAX_ESTIMATED_VERTICES = 5_000
+"""A route with more vertices gets no as-built estimate (a warning says so): its samples would take
+about 50 bytes x 2,000 samples x vertices, 0.5 GB at this limit."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -292,8 +295,18 @@ def _measure_with_profiles(
             stacklevel=2,
         )
     elif as_built:
+        dense = [rid for rid, line in zip(routes["id"], routes.geometry, strict=True) if shapely.get_num_coordinates(line) > MAX_ESTIMATED_VERTICES]
+        if dense:
+            warnings.warn(
+                f"{len(dense):,} route(s) of more than {MAX_ESTIMATED_VERTICES:,} vertices get no as-built estimate"
+                f" (first {dense[0]!r}); a line that dense follows the ground already (factor about 1.01)",
+                RouteDataWarning,
+                stacklevel=2,
+            )
         model = load_routing_model(ROUTING_FACTORS_PATH)
-        estimates = estimate_records(routes, paths, resolved, index, catalog=catalog, model=model, elevation=grid)
+        estimates = estimate_records(
+            routes, paths, resolved, index, catalog=catalog, model=model, elevation=grid, max_vertices=MAX_ESTIMATED_VERTICES
+        )
     records = comparison_records(routes, measured, profiles=profiles, bases=bases, estimates=estimates)
     return routes, measured, records, profiles
 

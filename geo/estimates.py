@@ -218,7 +218,8 @@ def estimate_records(
     elevation: ElevationGrid,
     coverage: float = 0.9,
     samples: int = DEFAULT_SAMPLES,
-) -> list[dict[str, Any]]:
+    max_vertices: int | None = None,
+) -> list[dict[str, Any] | None]:
     """The as-built bands of every route, its published segments and its basis path.
 
     Parameters
@@ -233,18 +234,25 @@ def estimate_records(
         The catalog the network's legs run on.
     model, elevation, coverage, samples
         As for :func:`route_as_built`.
+    max_vertices
+        Routes with more vertices get None (the samples of one route take
+        about 50 bytes x samples x vertices); None: no limit.
 
     Returns
     -------
     estimates
         Per route: ``{"as_built_km": band, "segments": [band, ...],
-        "basis": band or None}``, bands as :func:`band`.
+        "basis": band or None}``, bands as :func:`band`; None for a route
+        over ``max_vertices``.
     """
     by_id = {str(route["id"]): route for _, route in catalog.iterrows()}
     options = {"model": model, "elevation": elevation, "coverage": coverage, "samples": samples}
     legs: dict[str, AsBuilt] = {}
-    out = []
+    out: list[dict[str, Any] | None] = []
     for (_, route), path in zip(routes.iterrows(), paths, strict=True):
+        if max_vertices is not None and shapely.get_num_coordinates(route["geometry"]) > max_vertices:
+            out.append(None)
+            continue
         # One route's samples at a time: (samples x segments) floats, dropped after use.
         estimate = route_as_built(route, **options)
         own = {str(route["id"]): estimate}

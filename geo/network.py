@@ -349,13 +349,10 @@ def nodes_on_route(route: Mapping[str, Any], network: Network) -> dict[str, int]
         return {}
     w_lon = np.array([float(w["lon"]) for w in waypoints])
     w_lat = np.array([float(w["lat"]) for w in waypoints])
-    found = {}
-    for node in network.nodes.values():
-        _, _, dist = WGS84.inv(np.full_like(w_lon, node.lonlat[0]), np.full_like(w_lat, node.lonlat[1]), w_lon, w_lat)
-        near = np.flatnonzero(np.asarray(dist) <= ON_ROUTE_M)
-        if len(near):
-            found[node.id] = int(near[0])
-    return found
+    n_lon, n_lat = np.array([node.lonlat for node in network.nodes.values()]).T
+    _, _, dist = WGS84.inv(*np.broadcast_arrays(n_lon[:, None], n_lat[:, None], w_lon[None, :], w_lat[None, :]))
+    near = np.asarray(dist) <= ON_ROUTE_M  # (nodes, waypoints)
+    return {node: int(np.argmax(row)) for node, row in zip(network.nodes, near, strict=True) if row.any()}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from geo.estimates import estimate_records, route_as_built, seed_of, segment_ban
 from geo.measure import measure_routes
 from geo.network import basis_paths, load_network, resolve_network
 from tests.conftest import REPO_DIR, meridian_arc_m, routes_frame
+from make_maps import MAX_ESTIMATED_VERTICES
 from tests.test_make_maps import run
 from tests.test_network import BASIS, LEGS, NODES, _route
 
@@ -164,6 +165,23 @@ def test_compare_json__traced_line_is_its_own_estimate(compare_json, route_id):
     assert record["length_km"] * 0.97 < band["low"] < band["high"] < record["length_km"] * 1.03
 
 
+PUBLISHED_IN_BAND = {
+    ("pos2-mongolia", "km in MNG"): True,  # 962.9 published; the line has 899.8 km in Mongolia, x 1.08 is 970
+    ("altai", "Purpe (Purpeyskaya CS) to Kanas pass (RU–CN border) - approx"): False,  # 2,666 vs a 2,050 km line: x 1.30
+    ("central-asia-china", "km in UZB"): True,  # 529 published, 528.3 km along the trace
+    ("central-asia-china", "km in KAZ"): True,  # about 1,300 published, 1,300.3 km along the trace
+}
+"""Oracle: the published figure against the traced length (traced stretches) or against the
+waypoint line times the calibrated factor of about 1.08 (waypoint lines), worked out by hand."""
+
+
+@pytest.mark.parametrize(("route_id", "extent"), sorted(PUBLISHED_IN_BAND))
+def test_compare_json__published_in_band_hand_checked(compare_json, route_id, extent):
+    record = next(r for r in compare_json if r["id"] == route_id)
+    segment = next(s for s in record["segments"] if s["extent"] == extent)
+    assert segment["published_in_band"] is PUBLISHED_IN_BAND[(route_id, extent)]
+
+
 def test_compare_json__headline_figures(compare_json):
     """Soyuz Vostok's 962.9 km falls inside the band of its km in Mongolia; the route's band is 5-20 % over its line."""
     pos2 = next(r for r in compare_json if r["id"] == "pos2-mongolia")
@@ -196,3 +214,19 @@ def test_compare__too_many_routes_for_estimates_warns(write):
     assert len(records) == 501 and all(r["as_built_km"] is None for r in records)
     assert records[0]["length_km"] == pytest.approx(meridian_arc_m(49.0, 50.0) / 1000, abs=0.001)
     assert "501 routes: no as-built estimates (at most 500 routes" in result.stderr
+
+
+def test_compare__too_dense_a_line_for_estimates_warns(write):
+    """A line over make_maps.MAX_ESTIMATED_VERTICES gets its length but no estimate (its samples would
+    take over 0.5 GB), and a warning that names it; a line at the limit gets one."""
+    def line(n):
+        return {"type": "Feature", "properties": {"name": f"n{n}"},
+                "geometry": {"type": "LineString", "coordinates": [[90 + k * 0.002, 50.0] for k in range(n)]}}  # fmt: skip
+
+    doc = {"type": "FeatureCollection", "features": [line(MAX_ESTIMATED_VERTICES), line(MAX_ESTIMATED_VERTICES + 1)]}
+    result = run("compare", "--routes", str(write("dense.geojson", json.dumps(doc))), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    at_limit, over = json.loads(result.stdout)
+    _check_band(at_limit["as_built_km"], measured_km=at_limit["length_km"])
+    assert over["as_built_km"] is None and over["length_km"] > 0
+    assert "1 route(s) of more than 5,000 vertices get no as-built estimate (first 'n5001')" in result.stderr

@@ -16,9 +16,11 @@ line on stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 import mimetypes
@@ -27,8 +29,11 @@ import re
 import secrets
 import shutil
 import sys
+import tarfile
 import tempfile
 import time
+import urllib.error
+import urllib.request
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -39,10 +44,10 @@ import numpy as np
 import shapely
 
 import geo
+from geo.asbuilt import load_routing_model
 from geo.catalog import apply_traces, load_catalog, load_places, load_traces, read_routes
 from geo.compare import FORMATS, comparison_csv, comparison_records, format_comparison
 from geo.countries import OUTSIDE, build_country_index, load_countries, load_source_record
-from geo.asbuilt import load_routing_model
 from geo.elevation import load_elevation, route_profile
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.estimates import estimate_records
@@ -90,6 +95,13 @@ RESERVED_PAGES = ("index", "trade")  # pages build writes besides one per route
 EXPORT_FORMATS = ("geojson", "gpkg", "csv", "kml")
 EXPORT_SUFFIXES = {"geojson": (".geojson", ".json"), "gpkg": (".gpkg",), "csv": (".csv",), "kml": (".kml",)}
 NODE_MODULES = Path(__file__).resolve().parent / "node_modules"
+PACKAGE_JSON = NODE_MODULES.parent / "package.json"
+PACKAGE_LOCK = NODE_MODULES.parent / "package-lock.json"
+ASSET_CACHE_ENV = "POS2_ASSET_CACHE"
+"""Where ``--offline`` keeps the packages it fetched when there is no node_modules (default:
+``$XDG_CACHE_HOME/pos2-route-mapper`` or ``~/.cache/pos2-route-mapper``)."""
+MAX_TARBALL_BYTES = 50_000_000
+NPM_REGISTRY = "https://registry.npmjs.org"
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 1
 STAGING_PREFIX = ".staging-"  # build's private folders inside --out
@@ -505,7 +517,8 @@ def _make_folder(folder: Path) -> list[Path]:
 
 
 def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
-    fetch = _node_modules_fetch(NODE_MODULES) if args.offline else None
+    assets = _asset_root() if args.offline else None
+    fetch = None if assets is None else _node_modules_fetch(assets)
     routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
     slugs = page_slugs([r["id"] for r in records], reserved=RESERVED_PAGES)
     places = load_places(PLACES_PATH) if not args.routes else None
@@ -555,7 +568,7 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
         try:
             outputs = {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
         except LookupError as exc:
-            raise RouteDataError(str(exc), path=NODE_MODULES) from None
+            raise RouteDataError(str(exc), path=assets) from None
     files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
     publish(out_dir, files)
     _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
@@ -702,6 +715,95 @@ def _node_modules_fetch(root: Path) -> Callable[[str], Asset]:
         raise LookupError(msg)
 
     return fetch
+
+
+def _asset_root() -> Path:
+    """node_modules when `npm ci` made it; else the pinned packages, fetched once into a user cache."""
+    if NODE_MODULES.is_dir():
+        return NODE_MODULES
+    cache = Path(os.environ.get(ASSET_CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pos2-route-mapper")
+    return fetch_pinned_packages(PACKAGE_JSON, PACKAGE_LOCK, cache)
+
+
+def fetch_pinned_packages(
+    package_json: Path, lock: Path, cache: Path, *, opener: Callable[..., Any] = urllib.request.urlopen
+) -> Path:
+    """Fetch the packages package.json depends on, as package-lock.json pins them, into ``cache`` once.
+
+    For users with pip but no npm: each package's tarball is downloaded from
+    the lock's ``resolved`` URL (https, or file for tests; the registry's
+    standard tarball address when the lock has none), checked against
+    its ``integrity`` hash (SHA-512) and unpacked with the tarfile "data"
+    filter (no paths outside the folder, no links out, no devices). The
+    folder is named for the lock's SHA-256 and appears only when every
+    package is in (renamed from a staging folder), so a failed fetch leaves
+    nothing half-done.
+
+    Returns
+    -------
+    root
+        A folder laid out like node_modules.
+
+    Raises
+    ------
+    RouteDataError
+        A package missing from the lock, a download that fails or is too
+        large, a hash that does not match, a tarball that is not one.
+    """
+    lock_bytes = lock.read_bytes()
+    root = cache / f"node_modules-{hashlib.sha256(lock_bytes).hexdigest()[:16]}"
+    if (root / ".complete").is_file():
+        return root
+    manifest = json.loads(package_json.read_text(encoding="utf-8"))
+    names = sorted(manifest.get("dependencies", {}))  # what the pages load; devDependencies are for benchmarks
+    pinned = json.loads(lock_bytes).get("packages", {})
+    _progress(f"no node_modules: fetching the {len(names)} packages that package-lock.json pins into {root} (once)")
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=cache, prefix=".fetch-"))
+    try:
+        for name in names:
+            _unpack(name, pinned.get(f"node_modules/{name}") or {}, staging / name, lock=lock, opener=opener)
+        (staging / ".complete").write_text(f"{lock.name} sha256 {hashlib.sha256(lock_bytes).hexdigest()}\n", encoding="utf-8")
+        with contextlib.suppress(OSError):  # another build finished first: its copy is the same
+            staging.rename(root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return root
+
+
+def _unpack(name: str, entry: dict[str, Any], folder: Path, *, lock: Path, opener: Callable[..., Any]) -> None:
+    version, integrity = entry.get("version"), entry.get("integrity")
+    # npm may leave 'resolved' out of the lock; the registry's tarball address is then the standard one
+    url = entry.get("resolved") or f"{NPM_REGISTRY}/{name}/-/{name.rpartition('/')[2]}-{version}.tgz"
+    if not isinstance(version, str) or not isinstance(integrity, str) or not url.startswith(("https://", "file:")):
+        msg = f"{name} has no version, https address and 'integrity' hash in {lock.name}; run `npm install --package-lock-only`"
+        raise RouteDataError(msg, path=lock, record=name)
+    try:
+        with opener(url, timeout=60) as response:
+            data = response.read(MAX_TARBALL_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        msg = f"cannot download {url}: {getattr(exc, 'reason', exc)}; connect once, or run `npm ci --ignore-scripts`"
+        raise RouteDataError(msg, record=name) from None
+    if len(data) > MAX_TARBALL_BYTES:
+        raise RouteDataError(f"{url} is over {MAX_TARBALL_BYTES:,} bytes; not a package tarball", record=name)
+    algorithm, _, expected = integrity.partition("-")
+    if algorithm not in ("sha512", "sha384", "sha256"):
+        raise RouteDataError(f"integrity {integrity[:20]!r}... is not a sha512/sha384/sha256 hash", path=lock, record=name)
+    if base64.b64encode(hashlib.new(algorithm, data).digest()).decode("ascii") != expected:
+        msg = f"{url} does not match its {algorithm} integrity hash in {lock.name}: not the pinned file, not unpacked"
+        raise RouteDataError(msg, path=lock, record=name)
+    folder.mkdir(parents=True)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+            members = []
+            for member in tar.getmembers():
+                top, _, rest = member.name.partition("/")
+                if rest:  # npm tarballs put everything under one top folder, usually "package/"
+                    member.name = rest
+                    members.append(member)
+            tar.extractall(folder, members=members, filter="data")
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise RouteDataError(f"{url} is not a usable package tarball: {exc}", record=name) from None
 
 
 def _toggle_min(path: Path) -> Path:

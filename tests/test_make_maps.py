@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
+import urllib.request
 
 import pytest
 
@@ -175,3 +180,87 @@ def test_build__route_id_named_like_a_page_gets_its_own_file(write, tmp_path):
     assert "download-geojson" in (out / "index.html").read_text()  # the overview, with its panel
     assert "download-geojson" not in (out / page).read_text()
     assert json.loads((out / "routes.geojson").read_text())["features"][0]["id"] == "index"  # the id itself is kept
+
+
+# --------------------------------------------------------------------------
+# --offline without npm: the pinned tarballs, checked and unpacked once
+
+
+def _tarball(tmp_path, name, files, *, top="package"):
+    """A gzipped npm-style tarball of ``files`` ({path: text}) under ``top/``; returns (path, sha512 integrity)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{top}/{path}" if top else path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    path = tmp_path / f"{name}.tgz"
+    path.write_bytes(buffer.getvalue())
+    return path, "sha512-" + base64.b64encode(hashlib.sha512(buffer.getvalue()).digest()).decode()
+
+
+def _lock(tmp_path, entries, *, dev=()):
+    package = tmp_path / "package.json"
+    package.write_text(json.dumps({"dependencies": {name: "1.0.0" for name in entries}, "devDependencies": {d: "1" for d in dev}}))
+    lock = tmp_path / "package-lock.json"
+    lock.write_text(json.dumps({"lockfileVersion": 3, "packages": {f"node_modules/{n}": e for n, e in entries.items()}}))
+    return package, lock
+
+
+def test_fetch_pinned_packages__checked_unpacked_once(tmp_path):
+    tgz, integrity = _tarball(tmp_path, "leaflet", {"package.json": '{"version": "1.0.0"}', "dist/leaflet.js": "L = 1;"})
+    package, lock = _lock(tmp_path, {"leaflet": {"version": "1.0.0", "resolved": tgz.as_uri(), "integrity": integrity}}, dev=["bootstrap"])
+    calls = []
+
+    def opener(url, timeout):
+        calls.append(url)
+        return urllib.request.urlopen(url, timeout=timeout)
+
+    cache = tmp_path / "cache"
+    root = make_maps.fetch_pinned_packages(package, lock, cache, opener=opener)
+    assert (root / "leaflet" / "dist" / "leaflet.js").read_text() == "L = 1;"
+    assert sorted(p.name for p in cache.iterdir()) == [root.name]  # no staging left; devDependencies not fetched
+    assert make_maps.fetch_pinned_packages(package, lock, cache, opener=opener) == root
+    assert calls == [tgz.as_uri()]  # once
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ("integrity", "does not match its sha512 integrity hash"),
+        ("scheme", "has no version, https address and 'integrity' hash"),
+        ("traversal", "is not a usable package tarball"),
+        ("missing", "cannot download"),
+    ],
+)
+def test_fetch_pinned_packages__refuses_and_leaves_nothing(tmp_path, change, fragment):
+    files = {"package.json": "{}", "../../escaped.txt": "x"} if change == "traversal" else {"package.json": "{}"}
+    tgz, integrity = _tarball(tmp_path, "pkg", files)
+    entry = {"version": "1.0.0", "resolved": tgz.as_uri(), "integrity": integrity}
+    if change == "integrity":
+        entry["integrity"] = "sha512-" + "A" * 86 + "=="
+    elif change == "scheme":
+        entry["resolved"] = "http://registry.example/pkg.tgz"
+    elif change == "missing":
+        entry["resolved"] = (tmp_path / "gone.tgz").as_uri()
+    package, lock = _lock(tmp_path, {"pkg": entry})
+    cache = tmp_path / "cache"
+    with pytest.raises(make_maps.RouteDataError) as info:
+        make_maps.fetch_pinned_packages(package, lock, cache)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+    assert list(cache.iterdir()) == []  # no half-fetched folder
+    assert not (tmp_path / "escaped.txt").exists() and not (cache.parent / "escaped.txt").exists()
+
+
+def test_fetch_pinned_packages__registry_address_when_the_lock_has_none(tmp_path):
+    seen = []
+
+    def opener(url, timeout):
+        seen.append(url)
+        raise make_maps.urllib.error.URLError("offline in tests")
+
+    package, lock = _lock(tmp_path, {"@scope/pkg": {"version": "2.1.0", "integrity": "sha512-x"}})
+    with pytest.raises(make_maps.RouteDataError, match="cannot download .*offline in tests"):
+        make_maps.fetch_pinned_packages(package, lock, tmp_path / "cache", opener=opener)
+    assert seen == ["https://registry.npmjs.org/@scope/pkg/-/pkg-2.1.0.tgz"]

@@ -539,6 +539,7 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
         geojson=geojson,
         tiles=tiles,
         trade=_trade_overlay(trade),
+        route_pages={r["id"]: f"{slug}.html" for r, slug in zip(records, slugs, strict=True)},
     )
     outputs["index.html"] = render_html(index)
     trade_page = trade_map(
@@ -553,11 +554,17 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     outputs["trade.html"] = render_html(trade_page)
     colours = route_colours([r["id"] for r in records])
     images = {}
+    heights = [h for profile in profiles for h in (profile["min_m"], profile["max_m"]) if h is not None]
+    # one height axis for every route's profile, so the pages compare at a glance
+    height_range_m = (
+        min(0.0, 500.0 * math.floor(min(heights, default=0.0) / 500.0)),
+        max(500.0, 500.0 * math.ceil(max(heights, default=500.0) / 500.0)),
+    )
     for record, slug, geometry, posts, profile in zip(
         records, slugs, measured.geometry.values, measured["km_posts"], profiles, strict=True
     ):
         image_name = f"{slug}-profile.png"
-        images[image_name] = profile_png(profile, record, colour=colours[record["id"]])
+        images[image_name] = profile_png(profile, record, colour=colours[record["id"]], height_range_m=height_range_m)
         page = route_map(
             record, geometry, posts, colour=colours[record["id"]], countries=countries, method=method, tiles=tiles,
             profile_image=image_name,

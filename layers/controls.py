@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 
 import folium
 
-from layers.encoding import ScriptElement, template
-from layers.style import PLACE_STYLE, REFERENCE_DASH, km, text
+from layers.encoding import ScriptElement, script_json, template
+from layers.style import PLACE_STYLE, REFERENCE_DASH, km, route_colours, text
 
 _PANEL_CSS = """
 <style>
@@ -23,28 +24,93 @@ _PANEL_CSS = """
 .pos2-panel td.num, .pos2-panel td.countries { text-align: right; white-space: nowrap; }
 .pos2-panel .method { color: #444; margin-top: 4px; max-width: 38vw; }
 .pos2-panel button { margin-top: 4px; font: inherit; }
+.pos2-panel.pos2-comparison { max-width: 33vw; max-height: 33vh; box-sizing: border-box; }
+.pos2-comparison .method { max-width: none; }
+.pos2-comparison th { position: sticky; top: 0; background: #fff; z-index: 1; white-space: nowrap; }
+.pos2-comparison th button { margin: 0; padding: 0; border: 0; background: none; font: inherit; font-weight: 600;
+  cursor: pointer; text-align: left; }
+.pos2-comparison th button::after { content: " \\2195"; color: #999; }
+.pos2-comparison th[aria-sort="ascending"] button::after { content: " \\25B2"; color: #000; }
+.pos2-comparison th[aria-sort="descending"] button::after { content: " \\25BC"; color: #000; }
+.pos2-comparison tr.route-row { cursor: pointer; }
+.pos2-comparison tr.route-row:hover, .pos2-comparison tr.route-row:focus { background: #eef3ff; outline: none; }
+.pos2-comparison tr.route-row.selected { background: #dde7ff; }
+.pos2-comparison td.route-name { min-width: 9em; max-width: 16em; }
+.pos2-comparison td.ends { min-width: 8em; max-width: 14em; }
+.pos2-comparison .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border: 1px solid #0003;
+  vertical-align: -1px; }
+.pos2-comparison .buttons button { margin-right: 6px; }
+path.route-highlight { filter: drop-shadow(0 0 2px #fff); }
 .pos2-legend { background: rgba(255,255,255,0.92); padding: 4px 6px; font: 11px/1.3 system-ui, sans-serif;
-  max-height: 40vh; overflow: auto; }
+  max-height: 40vh; max-width: 33vw; overflow: auto; }
+.pos2-legend .name { display: inline-block; max-width: 15em; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; vertical-align: middle; }
 .leaflet-control-layers { font: 12px/1.3 system-ui, sans-serif; }
 .pos2-legend svg { vertical-align: middle; margin-right: 4px; }
 .route-popup table th { text-align: left; padding-right: 8px; vertical-align: top; }
 .route-popup h4 { margin: 0 0 4px; font-size: 14px; }
+@media (max-width: 600px) {
+  .pos2-panel.pos2-comparison { position: fixed; left: 0; right: 0; bottom: 0; margin: 0; width: 100%;
+    max-width: none; max-height: 40vh; border-radius: 8px 8px 0 0; z-index: 1000; }
+  .pos2-legend { max-width: 60vw; }
+}
 </style>
 """
 
 _CONTROL_JS = """
 (function () {
+  var map = {{ this._parent.get_name() }};
   var control = L.control({position: {{ this.position|script_json }}});
   control.onAdd = function () {
     var div = L.DomUtil.create('div', {{ this.css_class|script_json }});
     div.innerHTML = {{ this.inner_html|script_json }};
+    if (window.matchMedia && window.matchMedia({{ this.narrow_query|script_json }}).matches) {
+      div.querySelectorAll({{ this.closed_when_narrow|script_json }}).forEach(function (d) { d.open = false; });
+    }
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
     return div;
   };
-  control.addTo({{ this._parent.get_name() }});
+  control.addTo(map);
+  var div = control.getContainer();
+  {{ this.behaviour() }}
 })();
 """
+
+NARROW_QUERY = "(max-width: 600px)"
+"""Screens where the panel is a bottom sheet and the legend starts closed."""
+
+_SAVE_MACRO = """
+{%- macro save_on_click(buttons, gzip_base64, filename, mime) -%}
+(function (buttons, gzipped, filename, type) {
+  buttons.forEach(function (button) {
+    button.addEventListener('click', function () {
+      var bytes = Uint8Array.from(atob(gzipped), function (c) { return c.charCodeAt(0); });
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      new Response(stream).blob().then(function (blob) {
+        var link = document.createElement('a');
+        link.href = URL.createObjectURL(new Blob([blob], {type: type}));
+        link.download = filename;
+        document.body.appendChild(link);
+        link.click();
+        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+      });
+    });
+  });
+})({{ buttons }}, {{ gzip_base64|script_json }}, {{ filename|script_json }}, {{ mime|script_json }});
+{%- endmacro -%}
+"""
+"""JavaScript that saves embedded text as a file when one of ``buttons`` (a JS
+expression: a list of elements) is clicked; the text travels gzipped and
+base64-encoded as a JSON string, so the download works offline."""
+
+
+def gzip_base64(content: str) -> str:
+    """Gzip (no timestamp, so pages stay reproducible), then base64: about a quarter of the size.
+
+    The browser unpacks it with ``DecompressionStream`` (see :data:`_SAVE_MACRO`).
+    """
+    return base64.b64encode(gzip.compress(content.encode("utf-8"), mtime=0)).decode("ascii")
 
 
 class HtmlControl(ScriptElement):
@@ -58,19 +124,30 @@ class HtmlControl(ScriptElement):
         Class of the control's ``div``.
     position
         Leaflet control position, e.g. ``"topright"``.
+    closed_when_narrow
+        CSS selector of the ``<details>`` in the control that start closed on
+        narrow screens (:data:`NARROW_QUERY`); ``"none"`` for none.
     """
 
     _template = template(
-        "{% macro header(this, kwargs) %}" + _PANEL_CSS + "{% endmacro %}"
+        _SAVE_MACRO + "{% macro header(this, kwargs) %}" + _PANEL_CSS + "{% endmacro %}"
         "{% macro script(this, kwargs) %}" + _CONTROL_JS + "{% endmacro %}"
     )
+    narrow_query = NARROW_QUERY
 
-    def __init__(self, inner_html: str, *, css_class: str, position: str = "topright") -> None:
+    def __init__(
+        self, inner_html: str, *, css_class: str, position: str = "topright", closed_when_narrow: str = "none"
+    ) -> None:
         super().__init__()
         self._name = "HtmlControl"
         self.inner_html = inner_html
         self.css_class = css_class
         self.position = position
+        self.closed_when_narrow = closed_when_narrow
+
+    def behaviour(self) -> str:
+        """Script run once the control is on the map (``map`` and ``div`` in scope); none here."""
+        return ""
 
 
 class GeoJsonDownload(ScriptElement):
@@ -87,36 +164,108 @@ class GeoJsonDownload(ScriptElement):
     """
 
     _template = template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-          var gzipped = {{ this.gzip_base64|script_json }};
-          document.querySelectorAll('button.download-geojson').forEach(function (button) {
-            button.addEventListener('click', function () {
-              var bytes = Uint8Array.from(atob(gzipped), function (c) { return c.charCodeAt(0); });
-              var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-              new Response(stream).blob().then(function (blob) {
-                var link = document.createElement('a');
-                link.href = URL.createObjectURL(new Blob([blob], {type: 'application/geo+json'}));
-                link.download = {{ this.filename|script_json }};
-                document.body.appendChild(link);
-                link.click();
-                setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
-              });
-            });
-          });
-        })();
-        {% endmacro %}
-        """
+        _SAVE_MACRO + "{% macro script(this, kwargs) %}"
+        "{{ save_on_click(\"document.querySelectorAll('button.download-geojson')\", this.gzip_base64, this.filename, "
+        "'application/geo+json') }}{% endmacro %}"
     )
 
     def __init__(self, geojson: str, *, filename: str = "routes.geojson") -> None:
         super().__init__()
         self._name = "GeoJsonDownload"
-        # gzip (no timestamp, so pages stay reproducible), then base64: a
-        # quarter of the size; the browser unpacks it with DecompressionStream.
-        self.gzip_base64 = base64.b64encode(gzip.compress(geojson.encode("utf-8"), mtime=0)).decode("ascii")
+        self.gzip_base64 = gzip_base64(geojson)
         self.filename = filename
+
+
+_TABLE_JS = """
+var table = div.querySelector('table.comparison');
+var body = table.tBodies[0];
+var rows = Array.prototype.slice.call(body.rows);
+rows.forEach(function (row, i) { row.pos2Index = i; });
+var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+function sortBy(th) {
+  var col = heads.indexOf(th), numeric = th.getAttribute('data-type') === 'num';
+  var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
+  heads.forEach(function (h) { if (h.hasAttribute('aria-sort')) h.setAttribute('aria-sort', 'none'); });
+  th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+  rows.sort(function (a, b) {
+    var x = a.cells[col].getAttribute('data-sort'), y = b.cells[col].getAttribute('data-sort');
+    var missing = (x === '' || x === null) - (y === '' || y === null);  // '-' last either way
+    if (missing) return missing;
+    var order = 0;
+    if (x !== '' && x !== null) order = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+    return dir * order || a.pos2Index - b.pos2Index;
+  });
+  rows.forEach(function (row) { body.appendChild(row); });
+}
+heads.forEach(function (th) {
+  var button = th.querySelector('button');
+  if (button) button.addEventListener('click', function () { sortBy(th); });
+});
+var highlighted = [];
+function cssClass(routeId) {  // layers.routes._css_id
+  return 'route-' + routeId.replace(/[^\\p{L}\\p{N}_-]/gu, '_');
+}
+function select(row) {
+  var wanted = cssClass(row.getAttribute('data-route'));
+  highlighted.forEach(function (layer) {
+    layer.setStyle({weight: layer.pos2Weight});
+    if (layer.getElement()) layer.getElement().classList.remove('route-highlight');
+  });
+  highlighted = [];
+  var bounds = null;
+  map.eachLayer(function (layer) {
+    var name = layer.options && layer.options.className;
+    if (!name || !layer.getBounds || (' ' + name + ' ').indexOf(' ' + wanted + ' ') < 0) return;
+    if (layer.pos2Weight === undefined) layer.pos2Weight = layer.options.weight;
+    layer.setStyle({weight: 2 * layer.pos2Weight});
+    layer.bringToFront();
+    if (layer.getElement()) layer.getElement().classList.add('route-highlight');
+    highlighted.push(layer);
+    bounds = bounds ? bounds.extend(layer.getBounds()) : L.latLngBounds([layer.getBounds()]);
+  });
+  rows.forEach(function (r) { r.classList.toggle('selected', r === row); r.setAttribute('aria-selected', String(r === row)); });
+  if (!bounds || !bounds.isValid()) return;
+  var size = map.getSize(), sheet = 0;
+  if (getComputedStyle(div).position === 'fixed') sheet = Math.min(div.offsetHeight, size.y / 2);  // bottom sheet
+  map.fitBounds(bounds, {paddingTopLeft: [20, 20], paddingBottomRight: [20, 20 + sheet]});
+}
+rows.forEach(function (row) {
+  row.addEventListener('click', function () { select(row); });
+  row.addEventListener('keydown', function (event) {
+    if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); select(row); }
+  });
+});
+"""
+
+
+class ComparisonPanel(HtmlControl):
+    """The comparison panel: a control whose table sorts, selects routes and saves CSV.
+
+    Parameters
+    ----------
+    inner_html
+        The panel's content (see :func:`comparison_panel`).
+    csv_text
+        Text offered by the ``button.download-csv`` of the panel, or None.
+    filename
+        Name offered for the CSV.
+    **kwargs
+        As for :class:`HtmlControl`.
+    """
+
+    def __init__(self, inner_html: str, *, csv_text: str | None = None, filename: str = "comparison.csv", **kwargs: Any) -> None:
+        super().__init__(inner_html, **kwargs)
+        self._name = "ComparisonPanel"
+        self.csv_gzip_base64 = None if csv_text is None else gzip_base64(csv_text)
+        self.csv_filename = filename
+
+    def behaviour(self) -> str:
+        save = ""
+        if self.csv_gzip_base64 is not None:
+            save = self._template.module.save_on_click(
+                "div.querySelectorAll('button.download-csv')", self.csv_gzip_base64, self.csv_filename, "text/csv"
+            )
+        return _TABLE_JS + save
 
 
 class Attribution(ScriptElement):
@@ -196,10 +345,98 @@ def basis_html(method: Mapping[str, Any]) -> str:
     )
 
 
+_PLACEHOLDER_END = re.compile(r"end \(vertex \d+\)")
+
+
+def route_ends(record: Mapping[str, Any]) -> tuple[str, str]:
+    """Where a route runs from and to, as the panel shows it (plain text).
+
+    A line read from a GeoJSON file has no named ends (its waypoints are
+    ``start`` and ``end (vertex N)``); when it has a path on the basis, the
+    basis nodes are named instead.
+    """
+    basis = record.get("basis")
+    start, end = str(record["start"]), str(record["end"])
+    if basis and start == "start" and _PLACEHOLDER_END.fullmatch(end):
+        return str(basis["from"]), str(basis["to"])
+    return start, end
+
+
+def short_name(name: str) -> str:
+    """A route's short tag for the legend: the part of its name before " (".
+
+    Longer tags are cut by the legend's CSS (ellipsis, full name on hover),
+    not here, so the text stays whole.
+
+    Examples
+    --------
+    >>> short_name("Altai route (Power of Siberia West) into Xinjiang")
+    'Altai route'
+    """
+    head = name.split(" (", 1)[0].strip()
+    return head or name
+
+
+def _sort_value(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
+
+
+def _num(shown: str, value: float | None) -> str:
+    return f'<td class="num" data-sort="{_sort_value(value)}">{shown}</td>'
+
+
+# (header, data-type): "num" columns sort as numbers, "text" as text, None not at all.
+_COLUMNS = (
+    ("Route", "text"), ("from → to", "text"), ("km", "num"), ("as built km (90 %)", "num"), ("basis km", "num"),
+    ("new-build km", "num"), ("published km", "num"), ("ratio", "num"), ("bcm/yr", "num"), ("km by country", None),
+)  # fmt: skip
+
+
+def _head_cell(label: str, kind: str | None) -> str:
+    if kind is None:
+        return f"<th>{label}</th>"
+    return f'<th data-type="{kind}" aria-sort="none"><button type="button" class="sort">{label}</button></th>'
+
+
+def comparison_row(record: Mapping[str, Any], colour: str) -> str:
+    """One row of the comparison table (HTML, every data string escaped; ``data-sort`` holds raw values)."""
+    basis = record.get("basis") or {}
+    band = record.get("as_built_km")
+    start, end = route_ends(record)
+    ratio = record["published_ratio"]
+    capacity = record["capacity_bcm"]
+    countries = "<br>".join(f"{text(iso)} {km(v)}" for iso, v in record["countries"].items())
+    return (
+        f'<tr class="route-row" tabindex="0" data-route="{text(record["id"])}">'
+        f'<td class="route-name" data-sort="{text(record["name"])}"><span class="swatch" style="background: {text(colour)}">'
+        f"</span>{text(record['name'])}</td>"
+        f'<td class="ends" data-sort="{text(start)} → {text(end)}">{text(start)} → {text(end)}</td>'
+        + _num(km(record["length_km"]), record["length_km"])
+        + _num(band_html(band), None if band is None else band["estimate"])
+        + _num(km(basis.get("km")), basis.get("km"))
+        + _num(km(basis.get("new_build_km")), basis.get("new_build_km"))
+        + _num(km(record["published_length_km"]), record["published_length_km"])
+        + _num("-" if ratio is None else format(ratio, ".2f"), ratio)
+        + _num("-" if capacity is None else format(capacity, "g"), capacity)
+        + f'<td class="countries">{countries}</td></tr>'
+    )
+
+
 def comparison_panel(
-    records: Sequence[Mapping[str, Any]], method: Mapping[str, Any], *, download: bool = True, open_: bool = False
-) -> HtmlControl:
-    """Build the collapsible comparison panel: one row per route.
+    records: Sequence[Mapping[str, Any]],
+    method: Mapping[str, Any],
+    *,
+    download: bool = True,
+    open_: bool = False,
+    colours: Mapping[str, str] | None = None,
+    csv_text: str | None = None,
+) -> ComparisonPanel:
+    """Build the collapsible comparison panel: a sortable table, one row per route.
+
+    Click a column header to sort (again to reverse; numbers as numbers, "-"
+    last); click a row (or focus it and press Enter) to highlight its route
+    and zoom to it. The panel covers at most a third of the map's width and
+    height; on narrow screens it is a bottom sheet, closed at first.
 
     Parameters
     ----------
@@ -211,66 +448,124 @@ def comparison_panel(
         Whether to add the "Download GeoJSON" button (needs
         :class:`GeoJsonDownload` on the same map).
     open_
-        Whether the panel starts unfolded (it covers part of the map).
+        Whether the panel starts unfolded on wide screens (it covers part of the map).
+    colours
+        Route id -> ``#rrggbb`` (:func:`layers.style.route_colours`) for the
+        swatches; None for the colours the map gives the routes in this order.
+    csv_text
+        Text of the "Download CSV" button (:func:`geo.compare.comparison_csv`
+        of ``records``), or None for no button.
 
     Returns
     -------
     control
-        An :class:`HtmlControl` in the bottom-right corner.
+        A :class:`ComparisonPanel` in the bottom-right corner.
     """
-    head = (
-        "<tr><th>Route</th><th>km</th><th>as built km (90 %)</th><th>basis km</th><th>new-build km</th><th>km by country</th>"
-        "<th>published km</th><th>ratio</th><th>bcm/yr</th></tr>"
+    if colours is None:
+        colours = route_colours([r["id"] for r in records])
+    head = "".join(_head_cell(label, kind) for label, kind in _COLUMNS)
+    rows = "".join(comparison_row(r, colours.get(r["id"], "#777777")) for r in records)
+    buttons = ('<button type="button" class="download-geojson">Download GeoJSON</button>' if download else "") + (
+        '<button type="button" class="download-csv">Download CSV</button>' if csv_text is not None else ""
     )
-    rows = "".join(
-        f'<tr class="route-row" data-route="{text(r["id"])}"><td>{text(r["name"])}</td>'
-        f'<td class="num">{km(r["length_km"])}</td>'
-        f'<td class="num">{band_html(r.get("as_built_km"))}</td>'
-        f'<td class="num">{km((r.get("basis") or {}).get("km"))}</td>'
-        f'<td class="num">{km((r.get("basis") or {}).get("new_build_km"))}</td>'
-        f"<td class=\"countries\">{'<br>'.join(f'{text(iso)} {km(v)}' for iso, v in r['countries'].items())}</td>"
-        f'<td class="num">{km(r["published_length_km"])}</td>'
-        f'<td class="num">{"-" if r["published_ratio"] is None else format(r["published_ratio"], ".2f")}</td>'
-        f'<td class="num">{"-" if r["capacity_bcm"] is None else format(r["capacity_bcm"], "g")}</td></tr>'
-        for r in records
-    )
-    button = '<button type="button" class="download-geojson">Download GeoJSON</button>' if download else ""
     inner = (
         f"<details{' open' if open_ else ''}><summary>Route comparison ({len(records)} routes)</summary>"
-        f'<table class="comparison">{head}{rows}</table>'
+        f'<table class="comparison"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        f'<div class="buttons">{buttons}</div>'
         f"{basis_html(method)}"
-        "<div class=\"method\">published km: one published segment (see the popups); ratio = published ÷ measured "
-        "length of the same segment.</div>"
-        f"{method_html(method)}{button}</details>"
+        "<div class=\"method\">Click a header to sort, a row to show the route. published km: one published segment "
+        "(see the popups); ratio = published ÷ measured length of the same segment.</div>"
+        f"{method_html(method)}</details>"
     )
-    return HtmlControl(inner, css_class="pos2-panel leaflet-bar", position="bottomright")
+    return ComparisonPanel(
+        inner,
+        csv_text=csv_text,
+        css_class="pos2-panel pos2-comparison leaflet-bar",
+        position="bottomright",
+        closed_when_narrow="details",
+    )
+
+
+_LEGEND_JS = """
+var extra = div.querySelector('.legend-extra'), wanted = %s, pending = false;
+function update() {
+  pending = false;
+  var on = false;
+  map.eachLayer(function (layer) {
+    var name = layer.options && layer.options.className;
+    if (name && name.split(' ').some(function (c) { return wanted.indexOf(c) >= 0; })) on = true;
+  });
+  extra.hidden = !on;
+}
+if (extra && wanted) {
+  map.on('layeradd layerremove', function () { if (!pending) { pending = true; setTimeout(update, 0); } });
+  update();
+}
+"""
+
+
+class Legend(HtmlControl):
+    """The legend control: its ``.legend-extra`` lines show only while layers they describe are on the map.
+
+    Parameters
+    ----------
+    inner_html
+        The legend's content.
+    extra_layers
+        CSS classes (Leaflet ``className``) of the layers the extra lines
+        describe, or None to show them always.
+    **kwargs
+        As for :class:`HtmlControl`.
+    """
+
+    def __init__(self, inner_html: str, *, extra_layers: Sequence[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(inner_html, **kwargs)
+        self._name = "Legend"
+        self.extra_layers = None if extra_layers is None else list(extra_layers)
+
+    def behaviour(self) -> str:
+        return _LEGEND_JS % script_json(self.extra_layers)
+
+
+TRADE_LAYER_CLASSES = ("trade-flow", "energy-flow")
+"""Leaflet classes of the trade overlay's lines (layers/trade.py), which the width scales describe."""
 
 
 def legend(
-    route_styles: Sequence[tuple[str, str, bool]], *, places: bool = True, extra_html: str = ""
-) -> HtmlControl:
-    """Build the legend: a line sample per route, a dot per place category.
+    route_styles: Sequence[tuple[str, str, bool]],
+    *,
+    places: bool = True,
+    extra_html: str = "",
+    extra_layers: Sequence[str] | None = TRADE_LAYER_CLASSES,
+) -> Legend:
+    """Build the legend: a line sample per route (its short name), a dot per place category.
+
+    It starts open on wide screens and closed on narrow ones.
 
     Parameters
     ----------
     route_styles
-        ``(name, colour, dashed)`` per route.
+        ``(name, colour, dashed)`` per route; the legend shows
+        :func:`short_name` (the full name on hover).
     places
         Whether to list the place categories.
     extra_html
         More legend lines (already escaped), e.g. the trade width scales.
+    extra_layers
+        Show ``extra_html`` only while a layer with one of these CSS classes
+        is on the map (default: the trade lines); None to show it always.
 
     Returns
     -------
     control
-        An :class:`HtmlControl` in the bottom-left corner.
+        A :class:`Legend` in the bottom-left corner.
     """
     items = []
     for name, colour, dashed in route_styles:
         dash = f' stroke-dasharray="{REFERENCE_DASH}"' if dashed else ""
         items.append(
-            f'<div><svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{colour}" '
-            f'stroke-width="4"{dash}/></svg>{text(name)}</div>'
+            f'<div title="{text(name)}"><svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{colour}" '
+            f'stroke-width="4"{dash}/></svg><span class="name">{text(short_name(name))}</span></div>'
         )
     if route_styles:
         items.append(
@@ -282,9 +577,11 @@ def legend(
             f'<div><svg width="34" height="12"><circle cx="17" cy="6" r="5" fill="{colour}"/></svg>{text(label)}</div>'
             for label, colour in PLACE_STYLE.values()
         ]
-    body = "".join(items) + extra_html
-    return HtmlControl(
+    body = "".join(items) + (f'<div class="legend-extra">{extra_html}</div>' if extra_html else "")
+    return Legend(
         f"<details open><summary><b>Legend</b></summary>{body}</details>",
+        extra_layers=extra_layers,
         css_class="pos2-legend leaflet-bar",
         position="bottomleft",
+        closed_when_narrow="details",
     )

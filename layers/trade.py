@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 
 from geo.errors import RouteDataError
+from geo.trade import trade_summary
 from layers.encoding import ScriptElement, encode_polyline, template
 from layers.markers import CircleMarkers
 from layers.style import text
@@ -186,6 +187,16 @@ class YearControl(ScriptElement):
             return div;
           };
           control.addTo({{ this._parent.get_name() }});
+          window.pos2Year.listen(function (year) {
+            document.querySelectorAll('.trade-chart').forEach(function (svg) {
+              var y0 = +svg.dataset.year0, y1 = +svg.dataset.year1, x0 = +svg.dataset.x0, x1 = +svg.dataset.x1;
+              var marker = svg.querySelector('.year-marker'), at = x0 + (year - y0) / Math.max(y1 - y0, 1) * (x1 - x0);
+              if (marker) { marker.setAttribute('x1', at); marker.setAttribute('x2', at); }
+            });
+            document.querySelectorAll('.trade-headline').forEach(function (p) {
+              p.hidden = +p.dataset.year !== year;
+            });
+          });
           window.pos2Year.set(years[years.length - 1]);
         })();
         {% endmacro %}"""
@@ -197,7 +208,7 @@ class YearControl(ScriptElement):
         self.years = list(years)
 
 
-def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, height: int = 190) -> str:
+def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, height: int = 200) -> str:
     """Draw the yearly trade series as inline SVG (no script, no CDN).
 
     Parameters
@@ -210,9 +221,14 @@ def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, heig
     Returns
     -------
     svg
-        An ``<svg>`` element: total, Russia to China and China to Russia, US$ bn.
+        An ``<svg>`` element: total, Russia to China and China to Russia,
+        US$ bn, the key in a row above the plot (no line runs through it),
+        the first and last year always labelled, and a marker line at the
+        year the page's year slider shows (``.year-marker``, moved by the
+        slider's script; ``data-year0``/``data-x0`` and ``data-year1``/
+        ``data-x1`` give its scale).
     """
-    left, right, top, bottom = 34, 10, 22, 22
+    left, right, top, bottom = 34, 18, 34, 22
     years = [r["year"] for r in rows]
     top_value = max(r["total_usd_bn"] for r in rows)
     y_max = 50 * np.ceil(top_value / 50)
@@ -225,7 +241,8 @@ def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, heig
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trade-chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" font-size="10">',
+        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" font-size="10" '
+        f'data-year0="{years[0]}" data-x0="{x(years[0]):.1f}" data-year1="{years[-1]}" data-x1="{x(years[-1]):.1f}">',
         f'<text x="{left}" y="12" font-weight="600">China-Russia trade, US$ bn (China customs)</text>',
     ]
     for tick in np.arange(0, y_max + 1, 50):
@@ -233,8 +250,13 @@ def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, heig
             f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#ddd"/>'
             f'<text x="{left - 4}" y="{y(tick) + 3:.1f}" text-anchor="end">{tick:.0f}</text>'
         )
-    for year in years[:: max(1, len(years) // 6)]:
-        parts.append(f'<text x="{x(year):.1f}" y="{height - 6}" text-anchor="middle">{year}</text>')
+    step = max(1, len(years) // 6)
+    labelled = years[::step]
+    if years[-1] not in labelled:  # the latest year always, unless a label would crowd it
+        labelled = [year for year in labelled if x(years[-1]) - x(year) > 26] + [years[-1]]
+    for year in labelled:
+        anchor = "end" if year == years[-1] else "start" if year == years[0] else "middle"
+        parts.append(f'<text x="{x(year):.1f}" y="{height - 6}" text-anchor="{anchor}">{year}</text>')
     series = (
         ("total_usd_bn", TOTAL, "total"),
         ("cn_imports_from_ru_usd_bn", RU_TO_CN, "Russia → China"),
@@ -243,9 +265,43 @@ def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, heig
     for i, (column, colour, label) in enumerate(series):
         points = " ".join(f"{x(r['year']):.1f},{y(r[column]):.1f}" for r in rows)
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        parts.append(f'<text x="{left + 8 + 110 * i}" y="{top + 6}" fill="{colour}">{label}</text>')
+        parts.append(f'<text x="{left + 110 * i}" y="26" fill="{colour}">{label}</text>')
+    parts.append(
+        f'<line class="year-marker" x1="{x(years[-1]):.1f}" x2="{x(years[-1]):.1f}" y1="{top}" y2="{height - bottom}" '
+        'stroke="#333" stroke-dasharray="3 3"/>'
+    )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def trade_headlines_html(rows: Sequence[Mapping[str, Any]], *, shown_year: int) -> str:
+    """The headline figures of every year, one paragraph each; the slider shows its year's.
+
+    Parameters
+    ----------
+    rows
+        Output of :func:`geo.trade.load_trade`.
+    shown_year
+        The year shown before the slider moves (the others are ``hidden``).
+
+    Returns
+    -------
+    html
+        ``<p class="trade-headline" data-year="...">`` per year, data escaped.
+    """
+    paragraphs = []
+    for row in rows:
+        summary = trade_summary(list(rows), year=row["year"])
+        change = summary["ru_to_cn_change_vs_2021_pct"]
+        hidden = "" if summary["year"] == shown_year else " hidden"
+        paragraphs.append(
+            f'<p class="trade-headline" data-year="{summary["year"]}"{hidden}><b>{summary["year"]}</b>: bilateral trade'
+            f" US$ {summary['total_usd_bn']:.1f} bn; Russia → China US$ {summary['ru_to_cn_usd_bn']:.1f} bn"
+            + ("" if change is None else f" ({change:+.1f} % on 2021)")
+            + f"; China → Russia US$ {summary['cn_to_ru_usd_bn']:.1f} bn. <small>Source: {text(summary['source'])}"
+            f" ({text(summary['confidence'])} confidence).</small></p>"
+        )
+    return "".join(paragraphs)
 
 
 def trade_layers(

@@ -10,7 +10,7 @@ import numpy as np
 from geo.catalog import load_places
 from geo.geodesic import offset_geodesic
 from geo.trade import load_energy, load_trade
-from layers.trade import ends_lonlat, trade_chart_svg, trade_layers
+from layers.trade import ends_lonlat, trade_chart_svg, trade_headlines_html, trade_layers
 from make_maps import ENERGY_PATH, TRADE_PATH, TRADE_PLACES_PATH
 
 
@@ -52,3 +52,25 @@ def test_offset_geodesic__ends_fixed_middle_shifted():
     middle = len(straight) // 2
     _, _, shift = WGS84.inv(*straight[middle], *bowed[middle])
     assert shift == np.float64(shift) and abs(shift - 100_000.0) < 200
+
+
+def test_chart__last_year_labelled_inside_and_key_above_the_lines():
+    rows = load_trade(TRADE_PATH)
+    svg = trade_chart_svg(rows, width=380, height=200)
+    last = rows[-1]["year"]
+    label = re.search(rf'<text x="([\d.]+)" y="194" text-anchor="(\w+)">{last}</text>', svg)
+    assert label and label.group(2) == "end" and float(label.group(1)) <= 380  # ends at the plot's right edge
+    lowest_line_y = min(float(v) for pts in re.findall(r'polyline points="([^"]+)"', svg) for v in re.findall(r",([\d.]+)", pts))
+    key_y = [float(v) for v in re.findall(r'<text x="[\d.]+" y="([\d.]+)" fill=', svg)]
+    assert len(key_y) == 3 and max(key_y) < lowest_line_y  # the key row sits above every line
+    marker = re.search(r'<line class="year-marker" x1="([\d.]+)"', svg)
+    assert marker and float(marker.group(1)) == float(re.search(r'data-x1="([\d.]+)"', svg).group(1))
+
+
+def test_headlines__one_per_year_only_one_shown():
+    rows = load_trade(TRADE_PATH)
+    html = trade_headlines_html(rows, shown_year=2024)
+    paragraphs = re.findall(r'<p class="trade-headline" data-year="(\d+)"( hidden)?>', html)
+    assert [int(y) for y, _ in paragraphs] == [r["year"] for r in rows]
+    assert [y for y, hidden in paragraphs if not hidden] == ["2024"]
+    assert "<b>2024</b>: bilateral trade US$ 244.8 bn" in html and "<b>2025</b>: bilateral trade US$ 228.1 bn" in html

@@ -1,0 +1,161 @@
+"""Labels on the map: a short tag on each route, and its two ends marked and named.
+
+A reader of a screenshot cannot hover. Each route gets a permanent label
+with a short tag, placed where the route runs clear of the others (greedy:
+the point, between 20 % and 80 % of its length, farthest from every other
+route and from the labels already placed), and a marker at each end: a
+filled dot at the start, a ring at the end, named from zoom 5 on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import Geod
+
+from layers.coords import latlon
+from layers.encoding import ScriptElement, template
+from layers.style import text
+
+LABEL_FRACTIONS = np.linspace(0.2, 0.8, 13)
+"""Where along a route (share of its vertices) its label may go."""
+CLEARANCE_POINTS = 300
+"""Vertices per route kept for the clearance search (every k-th): enough at overview zoom."""
+END_NAMES_MIN_ZOOM = 5
+"""The ends are named from this zoom on (at the overview they would cover the map)."""
+TAG_CHARS = 32
+_WGS84 = Geod(ellps="WGS84")
+
+
+def route_tag(name: str, *, limit: int = TAG_CHARS) -> str:
+    """A short tag for a route name: the part before a parenthesis, cut to ``limit`` characters.
+
+    Examples
+    --------
+    >>> route_tag("Altai route (Power of Siberia West) into Xinjiang")
+    'Altai route'
+    >>> route_tag("Transit via the Central Asia-Center system and the Central Asia-China pipeline")
+    'Transit via the Central Asia-C…'
+    """
+    short = name.split(" (")[0].strip() or name.strip()
+    return short if len(short) <= limit else short[: limit - 1].rstrip() + "…"
+
+
+def label_points(lines_lonlat: Sequence[np.ndarray]) -> list[tuple[float, float]]:
+    """Where to put each route's label: the candidate point farthest from the other routes and labels.
+
+    Parameters
+    ----------
+    lines_lonlat
+        Each route's (densified) vertices, arrays of shape (n, 2), lon/lat.
+
+    Returns
+    -------
+    points
+        One ``(lon, lat)`` per route, on the route.
+    """
+    samples = [line[:: max(1, len(line) // CLEARANCE_POINTS)] for line in lines_lonlat]
+    placed: list[tuple[float, float]] = []
+    points = []
+    for i, line in enumerate(lines_lonlat):
+        candidates = line[np.unique((LABEL_FRACTIONS * (len(line) - 1)).round().astype(int))]
+        others = [s for j, s in enumerate(samples) if j != i] + ([np.array(placed)] if placed else [])
+        if not others:
+            best = candidates[len(candidates) // 2]
+        else:
+            obstacles = np.concatenate(others)
+            c_lon, o_lon = np.meshgrid(candidates[:, 0], obstacles[:, 0], indexing="ij")
+            c_lat, o_lat = np.meshgrid(candidates[:, 1], obstacles[:, 1], indexing="ij")
+            _, _, dist_m = _WGS84.inv(c_lon, c_lat, o_lon, o_lat)
+            best = candidates[int(np.argmax(np.asarray(dist_m).min(axis=1)))]
+        points.append((float(best[0]), float(best[1])))
+        placed.append(points[-1])
+    return points
+
+
+class RouteLabels(ScriptElement):
+    """Permanent route tags and end markers, added to the parent map.
+
+    Parameters
+    ----------
+    labels
+        ``{"tag", "colour", "at", "start", "end", "start_name", "end_name"}``
+        per route: ``at``/``start``/``end`` are ``[lat, lon]``, the texts
+        escaped HTML.
+    """
+
+    _template = template(
+        "{% macro header(this, kwargs) %}<style>"
+        ".leaflet-tooltip.route-label { font: 600 11px/1.2 system-ui, sans-serif; padding: 1px 4px;"
+        " border-width: 0 0 0 4px; border-radius: 2px; box-shadow: 0 1px 2px rgba(0,0,0,0.35); white-space: nowrap; }"
+        ".leaflet-tooltip.route-label:before { display: none; }"
+        ".leaflet-tooltip.route-end { font: 11px/1.2 system-ui, sans-serif; padding: 0 3px; background: rgba(255,255,255,0.85);"
+        " border: 0; box-shadow: none; }"
+        ".leaflet-tooltip.route-end:before { display: none; }"
+        "@media (max-width: 600px) { .leaflet-tooltip.route-label { font-size: 10px; } }"
+        "</style>{% endmacro %}"
+        "{% macro script(this, kwargs) %}(function () {"
+        "var map = {{ this._parent.get_name() }};"
+        "var tags = L.layerGroup().addTo(map), ends = L.layerGroup(), names = L.layerGroup();"
+        "{{ this.labels|script_json }}.forEach(function (r) {"
+        "  L.tooltip({permanent: true, direction: 'center', className: 'route-label', interactive: false})"
+        "   .setLatLng(r.at).setContent(r.tag).addTo(tags).getElement().style.borderLeftColor = r.colour;"
+        "  L.circleMarker(r.start, {radius: 5, color: r.colour, weight: 2, fillColor: r.colour, fillOpacity: 1,"
+        "   interactive: false, className: 'route-start'}).addTo(ends);"
+        "  L.circleMarker(r.end, {radius: 5, color: r.colour, weight: 3, fillColor: '#ffffff', fillOpacity: 1,"
+        "   interactive: false, className: 'route-end-marker'}).addTo(ends);"
+        "  [[r.start, r.start_name], [r.end, r.end_name]].forEach(function (e) {"
+        "   L.tooltip({permanent: true, direction: 'right', offset: [6, 0], className: 'route-end', interactive: false})"
+        "    .setLatLng(e[0]).setContent(e[1]).addTo(names); });"
+        "});"
+        "ends.addTo(map);"
+        "function zoomed() { if (map.getZoom() >= {{ this.min_zoom }}) { names.addTo(map); } else { names.remove(); } }"
+        "map.on('zoomend', zoomed); zoomed();"
+        "})();{% endmacro %}"
+    )
+
+    def __init__(self, labels: Sequence[Mapping[str, Any]], *, min_zoom: int = END_NAMES_MIN_ZOOM) -> None:
+        super().__init__()
+        self._name = "RouteLabels"
+        self.labels = [dict(label) for label in labels]
+        self.min_zoom = int(min_zoom)
+
+
+def route_labels(
+    records: Sequence[Mapping[str, Any]], geometries: Sequence[shapely.Geometry], colours: Mapping[str, str]
+) -> RouteLabels:
+    """Build the labels of the routes drawn on a map.
+
+    Parameters
+    ----------
+    records
+        Comparison records (name, start, end, id).
+    geometries
+        The routes' drawn (densified) lines, lon/lat, in the same order.
+    colours
+        Route id -> line colour.
+
+    Returns
+    -------
+    labels
+        A :class:`RouteLabels` to add to the map.
+    """
+    lines = [shapely.get_coordinates(geometry) for geometry in geometries]
+    at = label_points(lines)
+    return RouteLabels(
+        [
+            {
+                "tag": text(route_tag(str(record["name"]))),
+                "colour": colours[record["id"]],
+                "at": latlon(*point),
+                "start": latlon(*line[0]),
+                "end": latlon(*line[-1]),
+                "start_name": text(route_tag(str(record["start"]))),
+                "end_name": text(route_tag(str(record["end"]))),
+            }
+            for record, line, point in zip(records, lines, at, strict=True)
+        ]
+    )

@@ -22,7 +22,7 @@ from layers.controls import (
 from layers.coords import latlon_bounds
 from layers.countries import EncodedCountries, countries_layer, countries_pane
 from layers.leaflet_plugins import GroupedLayers
-from layers.page import base_map
+from layers.page import add_title, base_map
 from layers.places import place_layers
 from layers.routes import route_layer, route_popup
 from layers.style import (
@@ -41,6 +41,14 @@ TradeOverlay = tuple[list[folium.FeatureGroup], YearControl]
 
 
 _PANEL_WIDTH_PX = 420  # the measurement panel of a route page, kept clear when fitting
+INDEX_TITLE = "Power of Siberia 2 route options"
+TRADE_TITLE = "China\u2013Russia trade and energy flows"
+_BACK = ("\u2190 All routes (index.html)", "index.html")
+
+
+def _credits(method: Mapping[str, Any], *, tiles: bool) -> str:
+    """The attribution line for paper (the attribution control does not print)."""
+    return method["attribution"] + (" \u00b7 map tiles \u00a9 OpenStreetMap contributors" if tiles else "")
 
 
 def index_map(
@@ -53,6 +61,7 @@ def index_map(
     geojson: str | None = None,
     tiles: bool = True,
     trade: TradeOverlay | None = None,
+    route_pages: Mapping[str, str] | None = None,
 ) -> folium.Map:
     """Build the overview map: every route over the country outlines.
 
@@ -74,11 +83,15 @@ def index_map(
         Whether to add OpenStreetMap tiles.
     trade
         The trade overlay (:func:`layers.trade.trade_layers`), or None.
+    route_pages
+        ``{route id: file name}`` of the route pages beside this one (the
+        build's ``<slug>.html``), listed in the title block with a link to
+        ``trade.html`` when there is a trade overlay; None: no links.
 
     Returns
     -------
     m
-        The map: routes grouped in a layer control ("Power of Siberia 2
+        The map, titled, with a title block (build date, links); routes grouped in a layer control ("Power of Siberia 2
         options", "Existing and competing pipelines", "Places", "Trade"),
         legend, comparison panel, download button, scale, full screen,
         measure tool, and the trade year slider.
@@ -113,6 +126,14 @@ def index_map(
     if geojson is not None:
         GeoJsonDownload(geojson).add_to(m)
     Attribution(method["attribution"]).add_to(m)
+    add_title(
+        m,
+        INDEX_TITLE,
+        build_date=method["build_date"],
+        links=[("China\u2013Russia trade (trade.html)", "trade.html")] if route_pages is not None and trade is not None else [],
+        route_links=[(r["name"], route_pages[r["id"]]) for r in records if r["id"] in route_pages] if route_pages else [],
+        credits=_credits(method, tiles=tiles),
+    )
     return m
 
 
@@ -151,7 +172,7 @@ def route_map(
     Returns
     -------
     m
-        The map, with the measurement table (and the profile) as a panel and
+        The map, titled with the route's name and linking back to ``index.html``, with the measurement table (and the profile) as a panel and
         the table as the line's popup.
     """
     m = base_map(latlon_bounds(geometry), tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX)
@@ -172,6 +193,7 @@ def route_map(
     ).add_to(m)
     legend([(record["name"], colour, record["kind"] != "option")], places=False).add_to(m)
     Attribution(method["attribution"]).add_to(m)
+    add_title(m, record["name"], build_date=method["build_date"], links=[_BACK], credits=_credits(method, tiles=tiles))
     return m
 
 
@@ -205,7 +227,7 @@ def trade_map(
     Returns
     -------
     m
-        The map with the layers in a layer control, the year slider, a legend
+        The map, titled and linking back to ``index.html``, with the layers in a layer control, the year slider, a legend
         of the widths and a panel with the chart and the headline figures.
     """
     m = base_map(bounds_latlon, tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX)
@@ -231,4 +253,5 @@ def trade_map(
     ).add_to(m)
     legend([], places=False, extra_html=width_legend()).add_to(m)
     Attribution(method["attribution"]).add_to(m)
+    add_title(m, TRADE_TITLE, build_date=method["build_date"], links=[_BACK], credits=_credits(method, tiles=tiles))
     return m

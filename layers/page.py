@@ -11,14 +11,18 @@ from urllib.parse import urljoin, urlsplit
 import folium
 from xyzservices import TileProvider
 
-from layers.encoding import PolylineDecoder
+from layers.encoding import PolylineDecoder, ScriptElement, template
 from layers.leaflet_plugins import Fullscreen, MeasureTool
+from layers.style import POPUP_MAX_HEIGHT_CSS, POPUP_MAX_WIDTH_PX, text
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 """The tile layer, spelled out: looking the provider up in xyzservices costs more than the page."""
-LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
-LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css")
+LEAFLET_VERSION = "1.9.4"
+"""Pinned above folium 0.20's 1.9.3: 1.9.4 fixes the touch bug where one tap on
+the collapsed layer control also toggles the layer under the finger."""
+LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js")
+LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css")
 JQUERY_JS = ("jquery", "https://code.jquery.com/jquery-3.7.1.min.js")
 """folium's popups are built with jQuery; Bootstrap, Font Awesome and the
 awesome-markers plugin that folium also loads are not used by these maps."""
@@ -39,23 +43,23 @@ def base_map(
     tiles
         Whether to add OpenStreetMap tiles under the country outlines.
     reserve_right_px
-        Width kept free on the right when fitting (for a panel there).
+        Width kept free on the right when fitting (for a panel there); on a
+        narrow screen at most 30 % of the map's width (:class:`FitView`).
 
     Returns
     -------
     m
         A folium Map with scale bar, full-screen button and measure control
-        (labelled as spherical), loading Leaflet and jQuery only.
+        (labelled as spherical), loading Leaflet and jQuery only; the view
+        follows the URL hash (:class:`FitView`), popups fit the screen and the
+        controls do not print (:class:`PageStyle`).
     """
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_control=True)
     m.default_js = [LEAFLET_JS, JQUERY_JS]
     m.default_css = [LEAFLET_CSS]
     PolylineDecoder().add_to(m)
-    m.fit_bounds(
-        [list(bounds_latlon[0]), list(bounds_latlon[1])],
-        padding_top_left=(20, 20),
-        padding_bottom_right=(20 + reserve_right_px, 50),
-    )
+    PageStyle().add_to(m)
+    FitView(bounds_latlon, reserve_right_px=reserve_right_px).add_to(m)
     if tiles:
         # After fitBounds: tiles are then requested for the final view only,
         # not first for the world at zoom 1.
@@ -170,3 +174,200 @@ def _data_uri(match: re.Match[str], base_url: str, fetch: Fetch) -> str:
 # Leaflet finds its default marker icon by a path next to leaflet.css; with
 # inlined CSS there is none, and no marker of these maps uses it.
 _DEFAULT_ICON_FIX = "\n;if (window.L && L.Icon && L.Icon.Default) { L.Icon.Default.imagePath = ''; }\n"
+
+
+_FIT_VIEW_JS = """
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var HASH = /^#(\\d{1,2})\\/(-?\\d{1,2}(?:\\.\\d+)?)\\/(-?\\d{1,3}(?:\\.\\d+)?)$/;
+  function parse(hash) {
+    var m = HASH.exec(hash || '');
+    if (!m) { return null; }
+    var zoom = +m[1], lat = +m[2], lon = +m[3];
+    if (zoom > 19 || Math.abs(lat) > 85 || Math.abs(lon) > 360) { return null; }
+    return {zoom: zoom, center: [lat, lon]};
+  }
+  function fit() {
+    // The padding follows the screen: a panel's reserve is at most 30 % of the
+    // map's width, so the routes fit on a phone too (a padding wider than the
+    // map makes Leaflet's zoom NaN).
+    var size = map.getSize(), reserve = {{ this.reserve_right_px|script_json }};
+    var topLeft = [Math.min(20, 0.05 * size.x), Math.min(20, 0.05 * size.y)];
+    var bottomRight = [Math.min(20 + reserve, 0.3 * size.x), Math.min(50, 0.1 * size.y)];
+    map.fitBounds({{ this.bounds|script_json }}, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
+  }
+  var written = null;
+  function show(hash) {
+    var view = parse(hash);
+    if (view) { map.setView(view.center, view.zoom, {animate: false}); }
+    return view !== null;
+  }
+  if (!show(location.hash)) { fit(); }
+  // From here on the view is written into the URL (#zoom/lat/lon): a link or a
+  // reload opens the same view. Written after the first view, so an unmoved
+  // page keeps its plain address.
+  map.on('moveend', function () {
+    var c = map.getCenter(), z = map.getZoom();
+    written = '#' + Math.round(z) + '/' + c.lat.toFixed(4) + '/' + c.lng.toFixed(4);
+    if (location.hash === written) { return; }
+    try { history.replaceState(history.state, '', written); } catch (e) { location.replace(written); }
+  });
+  window.addEventListener('hashchange', function () {
+    if (location.hash !== written) { show(location.hash); }
+  });
+})();
+"""
+
+
+class FitView(ScriptElement):
+    """The first view: the one in the URL hash, else the bounds fitted to the screen.
+
+    The hash ``#zoom/lat/lon`` (zoom a whole number) is restored on load and
+    rewritten after every move, so the address is a permalink to the view.
+    Without one, the bounds are fitted with a padding that depends on the
+    map's size when the page opens: ``reserve_right_px`` (a panel on the
+    right) is kept free up to 30 % of the map's width.
+
+    Parameters
+    ----------
+    bounds_latlon
+        ``[[south, west], [north, east]]``.
+    reserve_right_px
+        Width to keep free on the right, in pixels.
+    """
+
+    _template = template("{% macro script(this, kwargs) %}" + _FIT_VIEW_JS + "{% endmacro %}")
+
+    def __init__(self, bounds_latlon: Sequence[Sequence[float]], *, reserve_right_px: int = 0) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = [[float(v) for v in bounds_latlon[0]], [float(v) for v in bounds_latlon[1]]]
+        self.reserve_right_px = int(reserve_right_px)
+
+
+_PAGE_CSS = f"""
+<style>
+.leaflet-popup-content {{ max-height: {POPUP_MAX_HEIGHT_CSS}; max-width: min({POPUP_MAX_WIDTH_PX}px, calc(90vw - 44px));
+  overflow: auto; }}
+path.leaflet-interactive:focus {{ outline: none; }}
+.pos2-title {{ position: absolute; z-index: 800; top: 10px; left: 54px; max-width: min(440px, calc(100% - 120px));
+  background: rgba(255,255,255,0.92); border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); padding: 4px 8px;
+  font: 11px/1.35 system-ui, sans-serif; color: #222; }}
+.pos2-title summary {{ cursor: pointer; }}
+.pos2-title h1 {{ display: inline; font-size: 14px; margin: 0; }}
+.pos2-title p {{ margin: 2px 0; }}
+.pos2-title .pos2-links a {{ margin-right: 8px; }}
+.pos2-title .pos2-links ul {{ margin: 2px 0; padding-left: 16px; max-height: 30vh; overflow: auto; }}
+.pos2-title .pos2-print-only {{ display: none; }}
+@media print {{
+  .leaflet-control-container, .leaflet-control, .leaflet-control-layers, .pos2-legend, .pos2-panel,
+  .leaflet-popup-pane, .pos2-title .pos2-links {{ display: none !important; }}
+  .pos2-title {{ box-shadow: none; border: 1px solid #999; left: 10px; max-width: 60%; }}
+  .pos2-title .pos2-print-only {{ display: block; }}
+  .leaflet-container {{ background: #fff; }}
+}}
+</style>
+"""
+
+
+class PageStyle(ScriptElement):
+    """Page-wide CSS: popups that fit the screen, no focus box, a print style.
+
+    Popups are at most ``min(60vh, 420px)`` high (then they scroll) and
+    ``min(340px, 90vw)`` wide; a clicked line gets no focus outline; printing
+    leaves out the controls, the legend, the panels and the layer list and
+    shows the title block with the credits.
+    """
+
+    _template = template("{% macro header(this, kwargs) %}" + _PAGE_CSS + "{% endmacro %}")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "PageStyle"
+
+
+MERCATOR_NOTE = (
+    "Web Mercator map: one scale bar for the whole view, and lines in the north are drawn longer than lines "
+    "of the same length further south; every km given is geodesic (WGS84 ellipsoid)."
+)
+
+_TITLE_JS = """
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var div = L.DomUtil.create('div', 'pos2-title', map.getContainer());
+  div.innerHTML = {{ this.inner_html|script_json }};
+  L.DomEvent.disableClickPropagation(div);
+  L.DomEvent.disableScrollPropagation(div);
+  var details = div.querySelector('details');
+  if (map.getSize().x < 600) { details.open = false; }  // a phone: the title line only, a tap opens it
+  window.addEventListener('beforeprint', function () { details.open = true; });
+})();
+"""
+
+
+class TitleBlock(ScriptElement):
+    """The page's title block (top left): title, build date, the projection note, links.
+
+    Parameters
+    ----------
+    inner_html
+        The block's content (:func:`title_block_html`).
+    """
+
+    _template = template("{% macro script(this, kwargs) %}" + _TITLE_JS + "{% endmacro %}")
+
+    def __init__(self, inner_html: str) -> None:
+        super().__init__()
+        self._name = "TitleBlock"
+        self.inner_html = inner_html
+
+
+def title_block_html(
+    title: str,
+    *,
+    build_date: str,
+    links: Sequence[tuple[str, str]] = (),
+    route_links: Sequence[tuple[str, str]] = (),
+    credits: str = "",
+) -> str:
+    """The HTML of a title block, every data string escaped.
+
+    Parameters
+    ----------
+    title
+        The page's title.
+    build_date
+        The build date of the method note (``YYYY-MM-DD``).
+    links
+        ``(label, href)`` of the other pages, shown on one line.
+    route_links
+        ``(route name, href)`` of the route pages, in a list that opens on a click.
+    credits
+        Shown on paper only (the attribution control does not print).
+
+    Returns
+    -------
+    html
+        A ``<details open>`` whose summary is the title.
+    """
+    parts = [
+        f"<details open><summary><h1>{text(title)}</h1></summary>",
+        f'<p class="pos2-built">Built {text(build_date)}. {text(MERCATOR_NOTE)}</p>',
+    ]
+    if links or route_links:
+        parts.append('<div class="pos2-links">')
+        parts.extend(f'<a href="{text(href)}">{text(label)}</a>' for label, href in links)
+        if route_links:
+            items = "".join(f'<li><a href="{text(href)}">{text(name)}</a></li>' for name, href in route_links)
+            parts.append(f"<details><summary>Route pages ({len(route_links)})</summary><ul>{items}</ul></details>")
+        parts.append("</div>")
+    if credits:
+        parts.append(f'<p class="pos2-print-only">{text(credits)}</p>')
+    parts.append("</details>")
+    return "".join(parts)
+
+
+def add_title(m: folium.Map, title: str, **block: object) -> None:
+    """Give a page its ``<title>`` and its title block (:func:`title_block_html` arguments)."""
+    m.get_root().title = text(title)
+    TitleBlock(title_block_html(title, **block)).add_to(m)  # type: ignore[arg-type]

@@ -20,6 +20,12 @@ ROUTE_PALETTE = (
 Routes take colours in catalog order; options are solid, references dashed."""
 
 ROUTE_WEIGHT_PX = 4
+POPUP_MAX_WIDTH_PX = 340
+"""Widest a popup grows; on a phone the page's CSS narrows it to 90 % of the screen."""
+POPUP_MAX_HEIGHT_CSS = "min(60vh, 420px)"
+"""Highest a popup's content grows before it scrolls."""
+POPUP_AUTOPAN_PADDING_PX = (16, 16)
+"""Margin a popup keeps from the map's edges when the map pans to show it."""
 REFERENCE_DASH = "10 7"
 """Dash pattern (px on, px off) of existing and competing pipelines."""
 

@@ -7,7 +7,19 @@ import re
 
 import pytest
 
-from layers.page import LEAFLET_CSS, LEAFLET_JS, Asset, base_map, inline_assets, render_html
+from layers.page import (
+    LEAFLET_CSS,
+    LEAFLET_JS,
+    LEAFLET_VERSION,
+    MERCATOR_NOTE,
+    Asset,
+    add_title,
+    base_map,
+    inline_assets,
+    render_html,
+    title_block_html,
+)
+from layers.style import text
 
 
 def test_base_map__loads_leaflet_and_jquery_only():
@@ -48,3 +60,38 @@ def test_inline_assets__missing_asset_is_named():
 
     with pytest.raises(LookupError, match="no local copy of https://cdn.example/x.js"):
         inline_assets('<script src="https://cdn.example/x.js"></script>', fetch)
+
+
+def test_base_map__leaflet_1_9_4_and_view_from_the_screen():
+    html = render_html(base_map([[40, 60], [70, 140]], reserve_right_px=440))
+    assert LEAFLET_VERSION == "1.9.4" and "leaflet@1.9.4/dist/leaflet.js" in html and "leaflet@1.9.3" not in html
+    assert "fitBounds(" in html and '"paddingBottomRight"' not in html  # the padding is computed in the page
+    assert "Math.min(20 + reserve, 0.3 * size.x)" in html and "440" in html
+    assert "history.replaceState" in html and "location.hash" in html
+    assert "path.leaflet-interactive:focus { outline: none; }" in html
+    assert "@media print" in html and "max-height: min(60vh, 420px)" in html
+
+
+def test_title_block_html__escaped_text_and_links():
+    hostile = "<img src=x onerror=alert(1)> {{ 7*7 }}"
+    block = title_block_html(
+        hostile,
+        build_date="2026-11-30",
+        links=[("All routes", "index.html")],
+        route_links=[(hostile, 'a".html')],
+        credits="© <b>me</b>",
+    )
+    assert "<img" not in block and "<b>" not in block and "{{" not in block
+    assert f"<h1>{text(hostile)}</h1>" in block
+    assert '<a href="index.html">All routes</a>' in block
+    assert f'<li><a href="a&quot;.html">{text(hostile)}</a></li>' in block
+    assert "Route pages (1)" in block and "Built 2026-11-30." in block and MERCATOR_NOTE[:40] in block
+    assert '<p class="pos2-print-only">© &lt;b&gt;me&lt;/b&gt;</p>' in block
+
+
+def test_add_title__sets_the_document_title_and_the_block():
+    m = base_map([[40, 60], [70, 140]])
+    add_title(m, "A & B <c>", build_date="2026-11-30")
+    html = render_html(m)
+    assert "<title>A &amp; B &lt;c&gt;</title>" in html
+    assert "pos2-title" in html and html.count("<title>") == 1

@@ -1,0 +1,208 @@
+"""The pages at a phone's, a laptop's and a desktop's size, for reading and for reports.
+
+One ``--offline --no-tiles`` build, opened in Debian's Chromium with every
+request that is not a file aborted (and recorded): at 390x844, 1366x768 and
+1920x1080 every page draws its lines inside the screen with no page error;
+the view follows the URL hash and comes back from it; printing hides the
+controls; Leaflet is the pinned 1.9.4; a route's popup stays within 60 % of
+the screen's height. Skips without Chromium or node_modules, except in CI.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import make_maps
+from layers.maps import INDEX_TITLE, TRADE_TITLE
+from layers.page import LEAFLET_VERSION
+from tests.test_browser import ARGS, CHROMIUM, _skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+SIZES = [(390, 844), (1366, 768), (1920, 1080)]
+PAGES = ["index.html", "pos2-mongolia.html", "trade.html"]
+MAP = "(() => window[Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map)])()"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
+    if not make_maps.NODE_MODULES.is_dir():
+        _skip_or_fail("node_modules is missing (npm ci --ignore-scripts)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pages")
+    assert make_maps.main(["build", "--offline", "--no-tiles", "--out", str(out)]) == 0
+    return out
+
+
+class Opened:
+    """A page at one size, with no network: every non-file request aborted and recorded."""
+
+    def __init__(self, browser, url: str, *, width: int, height: int) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+
+        def refuse(route):
+            self.requests.append(route.request.url)
+            route.abort("internetdisconnected")
+
+        self.context.route(re.compile(r"^(?!file:)"), refuse)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        self.goto(url)
+
+    def goto(self, url: str) -> None:
+        self.page.goto(url)
+        self.page.wait_for_function("() => window.L && document.querySelectorAll('path.route, path.trade-flow').length > 0")
+
+    def view(self) -> dict:
+        return self.page.evaluate(f"() => {{ const m = {MAP}; const c = m.getCenter(); return {{zoom: m.getZoom(), lat: c.lat, lon: c.lng}}; }}")
+
+
+@pytest.fixture
+def open_at(browser):
+    opened: list[Opened] = []
+
+    def _open(url: str, *, width: int = 1366, height: int = 768) -> Opened:
+        page = Opened(browser, url, width=width, height=height)
+        opened.append(page)
+        return page
+
+    yield _open
+    for page in opened:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("name", PAGES)
+def test_page__lines_in_view_with_no_error(pages, open_at, name, width, height):
+    p = open_at((pages / name).as_uri(), width=width, height=height)
+    boxes = p.page.eval_on_selector_all(
+        "path.route, path.trade-flow",
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })",
+    )
+    assert boxes
+    for left, top, right, bottom in boxes:
+        assert right - left + bottom - top > 2, (name, width)  # drawn, not a NaN or empty path
+        assert left >= -1 and top >= -1 and right <= width + 1 and bottom <= height + 1, (name, width, height)
+    assert p.errors == [] and p.requests == []
+    expected = {"index.html": INDEX_TITLE, "trade.html": TRADE_TITLE}.get(name, "Power of Siberia 2 via Mongolia (Soyuz Vostok)")
+    assert p.page.title() == expected
+    assert p.page.locator(".pos2-title h1").inner_text() == expected
+    assert "Web Mercator" in p.page.locator(".pos2-title").text_content()
+    assert p.page.evaluate("() => L.version") == LEAFLET_VERSION == "1.9.4"
+
+
+def test_page__links_between_pages(pages, open_at):
+    p = open_at((pages / "index.html").as_uri())
+    hrefs = p.page.eval_on_selector_all(".pos2-title a", "els => els.map(a => a.getAttribute('href'))")
+    assert "trade.html" in hrefs and "pos2-mongolia.html" in hrefs
+    assert all((pages / href).is_file() for href in hrefs)
+    assert len(hrefs) == 1 + len(list(pages.glob("*-profile.png")))  # trade and one per route page
+    for name in ("pos2-mongolia.html", "trade.html"):
+        p = open_at((pages / name).as_uri())
+        assert p.page.eval_on_selector_all(".pos2-title a", "els => els.map(a => a.getAttribute('href'))") == ["index.html"]
+
+
+@pytest.mark.parametrize("name", ["index.html", "pos2-mongolia.html"])
+def test_hash__view_restored_on_load_and_written_on_move(pages, open_at, name):
+    url = (pages / name).as_uri()
+    p = open_at(url)
+    fitted = p.view()
+    assert "#" not in p.page.url  # an unmoved page keeps its plain address
+    p.goto(url + "#6/50.0/100.0")
+    p.page.reload()
+    p.page.wait_for_function("() => window.L && document.querySelectorAll('path.route').length > 0")
+    view = p.view()
+    assert view["zoom"] == 6 and view["lat"] == pytest.approx(50.0, abs=1e-6) and view["lon"] == pytest.approx(100.0, abs=1e-6)
+    assert view != fitted
+    p.page.evaluate(f"() => {{ {MAP}.panBy([200, -100], {{animate: false}}); }}")
+    p.page.wait_for_function("() => location.hash !== '#6/50.0/100.0'")
+    zoom, lat, lon = p.page.evaluate("() => location.hash").lstrip("#").split("/")
+    moved = p.view()
+    assert int(zoom) == moved["zoom"] == 6
+    assert float(lat) == pytest.approx(moved["lat"], abs=1e-4) and float(lon) == pytest.approx(moved["lon"], abs=1e-4)
+    assert float(lon) > 100.0 and float(lat) > 50.0  # panned east and north
+    assert p.errors == [] and p.requests == []
+
+
+def test_hash__nonsense_is_ignored(pages, open_at):
+    url = (pages / "trade.html").as_uri()
+    plain = open_at(url).view()
+    for bad in ("#99/50/100", "#6/abc/100", "#6/95/100", "#<img src=x>"):
+        assert open_at(url + bad).view() == plain, bad
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_print__controls_legend_and_panels_hidden(pages, open_at, name):
+    p = open_at((pages / name).as_uri())
+    selectors = [".leaflet-control-container", ".pos2-legend", ".leaflet-control-layers", ".pos2-panel"]
+    display = "sel => Array.from(document.querySelectorAll(sel)).map(e => getComputedStyle(e).display)"
+    for selector in selectors:
+        assert p.page.evaluate(display, selector) and "none" not in p.page.evaluate(display, selector), selector
+    p.page.emulate_media(media="print")
+    for selector in selectors:
+        assert set(p.page.evaluate(display, selector)) == {"none"}, selector
+    assert p.page.locator(".pos2-title").is_visible()  # the title block prints, with the credits
+    assert p.page.locator(".pos2-title .pos2-print-only").is_visible()
+
+
+def _click_a_route(page, width: int, height: int) -> None:
+    """Click a point of a route line that is on top there (not under a marker or a control)."""
+    point = page.evaluate(
+        """() => {
+          for (const path of document.querySelectorAll('path.route')) {
+            const total = path.getTotalLength(), ctm = path.getScreenCTM();
+            for (let f = 0.5; f < 1; f += 0.03) {
+              for (const g of [f, 1 - f]) {
+                const q = path.getPointAtLength(total * g).matrixTransform(ctm);
+                if (document.elementFromPoint(q.x, q.y) === path) { return [q.x, q.y]; }
+              }
+            }
+          }
+          return null;
+        }"""
+    )
+    assert point is not None
+    page.mouse.click(*point)
+    page.locator(".leaflet-popup-content .route-popup").wait_for(timeout=5_000)
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+
+
+@pytest.mark.parametrize("name", ["index.html", "pos2-mongolia.html"])
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (390, 844)], ids=["1920x1080", "390x844"])
+def test_popup__fits_the_screen_and_keeps_the_route_in_view(pages, open_at, name, width, height):
+    p = open_at((pages / name).as_uri(), width=width, height=height)
+    _click_a_route(p.page, width, height)
+    p.page.wait_for_timeout(400)  # the auto-pan
+    box = p.page.locator(".leaflet-popup-content-wrapper").bounding_box()
+    assert box["height"] <= 0.6 * height
+    assert box["width"] <= min(340 + 60, 0.95 * width)
+    content = p.page.locator(".leaflet-popup-content")
+    assert content.evaluate("e => e.scrollHeight > e.clientHeight")  # the long table scrolls
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    tip = p.page.evaluate(
+        f"() => {{ const m = {MAP}; let ll = null; m.eachLayer(l => {{ if (l instanceof L.Popup) ll = l.getLatLng(); }});"
+        " const q = m.latLngToContainerPoint(ll); return [q.x, q.y]; }"
+    )
+    assert 0 <= tip[0] <= width and 0 <= tip[1] <= height  # the clicked point of the route is still on screen
+    focused = p.page.evaluate(
+        """() => { const path = document.querySelector('path.route.leaflet-interactive'); path.setAttribute('tabindex', '0');
+            path.focus(); return [document.activeElement === path, getComputedStyle(path).outlineStyle]; }"""
+    )
+    assert focused == [True, "none"]  # no black focus box around a clicked line
+    assert p.errors == [] and p.requests == []

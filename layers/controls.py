@@ -26,16 +26,22 @@ _PANEL_CSS = """
 .pos2-panel button { margin-top: 4px; font: inherit; }
 .pos2-panel.pos2-comparison { max-width: 33vw; max-height: 33vh; box-sizing: border-box; }
 .pos2-comparison .method { max-width: none; }
-.pos2-comparison th { position: sticky; top: 0; background: #fff; z-index: 1; white-space: nowrap; }
+.pos2-panel.pos2-comparison { padding-top: 0; }
+.pos2-comparison summary { position: sticky; top: 0; left: 0; z-index: 3; background: #fff; padding: 4px 0;
+  line-height: 14px; }
+.pos2-comparison th { position: sticky; top: 22px; background: #fff; z-index: 1; white-space: nowrap; }
+.pos2-comparison td.route-name, .pos2-comparison th:first-child { position: sticky; left: 0; background: #fff; }
+.pos2-comparison th:first-child { z-index: 2; }
 .pos2-comparison th button { margin: 0; padding: 0; border: 0; background: none; font: inherit; font-weight: 600;
   cursor: pointer; text-align: left; }
 .pos2-comparison th button::after { content: " \\2195"; color: #999; }
 .pos2-comparison th[aria-sort="ascending"] button::after { content: " \\25B2"; color: #000; }
 .pos2-comparison th[aria-sort="descending"] button::after { content: " \\25BC"; color: #000; }
 .pos2-comparison tr.route-row { cursor: pointer; }
-.pos2-comparison tr.route-row:hover, .pos2-comparison tr.route-row:focus { background: #eef3ff; outline: none; }
-.pos2-comparison tr.route-row.selected { background: #dde7ff; }
-.pos2-comparison td.route-name { min-width: 9em; max-width: 16em; }
+.pos2-comparison tr.route-row:hover, .pos2-comparison tr.route-row:hover td.route-name { background: #eef3ff; }
+.pos2-comparison tr.route-row:focus { outline: 2px solid #3366cc; outline-offset: -2px; }
+.pos2-comparison tr.route-row.selected, .pos2-comparison tr.route-row.selected td.route-name { background: #dde7ff; }
+.pos2-comparison td.route-name { min-width: 8em; max-width: 12em; }
 .pos2-comparison td.ends { min-width: 8em; max-width: 14em; }
 .pos2-comparison .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border: 1px solid #0003;
   vertical-align: -1px; }
@@ -51,7 +57,8 @@ path.route-highlight { filter: drop-shadow(0 0 2px #fff); }
 .route-popup h4 { margin: 0 0 4px; font-size: 14px; }
 @media (max-width: 600px) {
   .pos2-panel.pos2-comparison { position: fixed; left: 0; right: 0; bottom: 0; margin: 0; width: 100%;
-    max-width: none; max-height: 40vh; border-radius: 8px 8px 0 0; z-index: 1000; }
+    max-width: none; max-height: 40vh; border-radius: 8px 8px 0 0; z-index: 1000; background: #fff; }
+  .leaflet-container .leaflet-bottom { bottom: var(--pos2-sheet, 0px); }
   .pos2-legend { max-width: 60vw; }
 }
 </style>
@@ -229,6 +236,14 @@ function select(row) {
   if (getComputedStyle(div).position === 'fixed') sheet = Math.min(div.offsetHeight, size.y / 2);  // bottom sheet
   map.fitBounds(bounds, {paddingTopLeft: [20, 20], paddingBottomRight: [20, 20 + sheet]});
 }
+function liftCorners() {  // a closed bottom sheet: the corner controls (attribution, scale) stay above it
+  var style = map.getContainer().style;
+  if (getComputedStyle(div).position !== 'fixed') style.removeProperty('--pos2-sheet');
+  else if (!div.querySelector('details').open) style.setProperty('--pos2-sheet', div.offsetHeight + 'px');
+}
+liftCorners();
+window.addEventListener('resize', liftCorners);
+div.querySelector('details').addEventListener('toggle', liftCorners);
 rows.forEach(function (row) {
   row.addEventListener('click', function () { select(row); });
   row.addEventListener('keydown', function (event) {
@@ -408,9 +423,10 @@ def comparison_row(record: Mapping[str, Any], colour: str) -> str:
     countries = "<br>".join(f"{text(iso)} {km(v)}" for iso, v in record["countries"].items())
     return (
         f'<tr class="route-row" tabindex="0" data-route="{text(record["id"])}">'
-        f'<td class="route-name" data-sort="{text(record["name"])}"><span class="swatch" style="background: {text(colour)}">'
-        f"</span>{text(record['name'])}</td>"
-        f'<td class="ends" data-sort="{text(start)} → {text(end)}">{text(start)} → {text(end)}</td>'
+        f'<td class="route-name" data-sort="{text(record["name"])}" title="{text(record["name"])}">'
+        f'<span class="swatch" style="background: {text(colour)}"></span>{text(short_name(record["name"]))}</td>'
+        f'<td class="ends" data-sort="{text(start)} → {text(end)}" title="{text(start)} → {text(end)}">'
+        f"{text(short_name(start))} → {text(short_name(end))}</td>"
         + _num(km(record["length_km"]), record["length_km"])
         + _num(band_html(band), None if band is None else band["estimate"])
         + _num(km(basis.get("km")), basis.get("km"))

@@ -92,7 +92,8 @@ def test_comparison_panel__swatch_per_row_in_the_route_colour(records):
     table = _table(comparison_panel(records, METHOD, colours=colours).inner_html)
     name = _column(table, "Route")
     assert [row["cells"][name]["swatch"] for row in table.rows] == [f"background: {colours[r['id']]}" for r in records]
-    assert [row["cells"][name]["text"] for row in table.rows] == [r["name"] for r in records]
+    assert [row["cells"][name]["text"] for row in table.rows] == [short_name(r["name"]) for r in records]
+    assert [row["cells"][name]["attrs"]["title"] for row in table.rows] == [r["name"] for r in records]
     # Without colours: those the map gives the routes in this order.
     default = _table(comparison_panel(records, METHOD).inner_html)
     expected = route_colours([r["id"] for r in records])
@@ -106,13 +107,16 @@ def test_comparison_panel__from_to(records):
     with_basis = {**records[2], "basis": basis}  # named ends stay: every route has the same basis nodes
     rows = [records[0], suggested, unplaced, with_basis]
     table = _table(comparison_panel(rows, METHOD).inner_html)
-    ends = [row["cells"][_column(table, "from → to")]["text"] for row in table.rows]
+    ends = [row["cells"][_column(table, "from → to")]["attrs"]["title"] for row in table.rows]
     assert ends == [
         f"{records[0]['start']} → {records[0]['end']}",
         "nadym-pur-taz → beijing",
         "start → end (vertex 9)",
         f"{records[2]['start']} → {records[2]['end']}",
     ]
+    shown = [row["cells"][_column(table, "from → to")]["text"] for row in table.rows]
+    assert shown[0] == f"{short_name(records[0]['start'])} → {short_name(records[0]['end'])}"
+    assert shown[1:3] == ["nadym-pur-taz → beijing", "start → end"]  # short; the title has it whole
     assert records[0]["start"] != records[0]["end"] and records[0]["start"] != "start"
     assert route_ends(suggested) == ("nadym-pur-taz", "beijing")
 
@@ -174,6 +178,7 @@ def test_comparison_panel__escapes_names(records):
     assert row["attrs"]["data-route"] == bad["id"]  # the parser unescapes: the attribute holds the id, whole
     assert row["cells"][0]["attrs"]["data-sort"] == bad["name"]
     assert row["cells"][1]["text"] == f"{bad['start']} → {bad['end']}"
+    assert row["cells"][0]["attrs"]["title"] == bad["name"]
 
 
 def test_jinja_in_data_is_not_evaluated(records):

@@ -248,7 +248,7 @@ class FitView(ScriptElement):
 _PAGE_CSS = f"""
 <style>
 .leaflet-popup-content {{ max-height: {POPUP_MAX_HEIGHT_CSS}; max-width: min({POPUP_MAX_WIDTH_PX}px, calc(90vw - 44px));
-  overflow: auto; }}
+  overflow: auto; font: 12px/1.35 system-ui, sans-serif; }}
 path.leaflet-interactive:focus {{ outline: none; }}
 .pos2-title {{ position: absolute; z-index: 800; top: 10px; left: 54px; max-width: min(440px, calc(100% - 120px));
   background: rgba(255,255,255,0.92); border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); padding: 4px 8px;
@@ -262,7 +262,9 @@ path.leaflet-interactive:focus {{ outline: none; }}
 @media print {{
   .leaflet-control-container, .leaflet-control, .leaflet-control-layers, .pos2-legend, .pos2-panel,
   .leaflet-popup-pane, .pos2-title .pos2-links {{ display: none !important; }}
-  .pos2-title {{ box-shadow: none; border: 1px solid #999; left: 10px; max-width: 60%; }}
+  .pos2-title {{ box-shadow: none; border: 1px solid #999; left: 10px; max-width: 45%; }}
+  .pos2-title summary {{ list-style: none; }}
+  .pos2-title summary::-webkit-details-marker {{ display: none; }}
   .pos2-title .pos2-print-only {{ display: block; }}
   .leaflet-container {{ background: #fff; }}
 }}
@@ -299,7 +301,15 @@ _TITLE_JS = """
   L.DomEvent.disableClickPropagation(div);
   L.DomEvent.disableScrollPropagation(div);
   var details = div.querySelector('details');
-  if (map.getSize().x < 600) { details.open = false; }  // a phone: the title line only, a tap opens it
+  if (map.getSize().x < 600) {
+    // A phone: the title line only (a tap opens it), and an open layer list
+    // folds to its button (a tap opens it, a tap on the map folds it again).
+    details.open = false;
+    map.getContainer().querySelectorAll('.leaflet-control-layers-expanded').forEach(function (list) {
+      list.classList.remove('leaflet-control-layers-expanded');
+      map.on('click', function () { list.classList.remove('leaflet-control-layers-expanded'); });
+    });
+  }
   window.addEventListener('beforeprint', function () { details.open = true; });
 })();
 """

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from layers.encoding import ScriptElement, template
-from layers.style import POPUP_AUTOPAN_PADDING_PX, POPUP_MAX_WIDTH_PX
+from layers.style import POPUP_AUTOPAN_PADDING_PX, POPUP_AUTOPAN_TOP_LEFT_PX, POPUP_MAX_WIDTH_PX
 
 
 class _Bound(ScriptElement):
@@ -66,9 +66,10 @@ class Popup(_Bound):
         within 90 % of the screen and at most ``min(60vh, 420px)`` high:
         :class:`layers.page.PageStyle`).
     auto_pan_padding
-        Margin, in pixels, the popup keeps from the map's edges when the map
-        pans to show it; with the height limit the pan stays small and the
-        clicked line stays in view.
+        Margin, in pixels, the popup keeps from the map's bottom and right
+        edges when the map pans to show it (at the top and left it keeps
+        clear of the title block's first line); with the height limit the pan
+        stays small and the clicked line stays in view.
     """
 
     method = "bindPopup"
@@ -80,4 +81,11 @@ class Popup(_Bound):
         max_width: int = POPUP_MAX_WIDTH_PX,
         auto_pan_padding: tuple[int, int] = POPUP_AUTOPAN_PADDING_PX,
     ) -> None:
-        super().__init__(html, {"maxWidth": max_width, "autoPanPadding": list(auto_pan_padding)})
+        super().__init__(
+            html,
+            {
+                "maxWidth": max_width,
+                "autoPanPaddingTopLeft": list(POPUP_AUTOPAN_TOP_LEFT_PX),
+                "autoPanPaddingBottomRight": list(auto_pan_padding),
+            },
+        )

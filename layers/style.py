@@ -26,6 +26,8 @@ POPUP_MAX_HEIGHT_CSS = "min(60vh, 420px)"
 """Highest a popup's content grows before it scrolls."""
 POPUP_AUTOPAN_PADDING_PX = (16, 16)
 """Margin a popup keeps from the map's edges when the map pans to show it."""
+POPUP_AUTOPAN_TOP_LEFT_PX = (16, 56)
+"""The same at the top and left: below the title line of the title block."""
 REFERENCE_DASH = "10 7"
 """Dash pattern (px on, px off) of existing and competing pipelines."""
 

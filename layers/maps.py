@@ -129,6 +129,7 @@ def index_map(
     add_title(
         m,
         INDEX_TITLE,
+        fixed=True,
         build_date=method["build_date"],
         links=[("China\u2013Russia trade (trade.html)", "trade.html")] if route_pages is not None and trade is not None else [],
         route_links=[(r["name"], route_pages[r["id"]]) for r in records if r["id"] in route_pages] if route_pages else [],
@@ -253,5 +254,5 @@ def trade_map(
     ).add_to(m)
     legend([], places=False, extra_html=width_legend()).add_to(m)
     Attribution(method["attribution"]).add_to(m)
-    add_title(m, TRADE_TITLE, build_date=method["build_date"], links=[_BACK], credits=_credits(method, tiles=tiles))
+    add_title(m, TRADE_TITLE, fixed=True, build_date=method["build_date"], links=[_BACK], credits=_credits(method, tiles=tiles))
     return m

@@ -13,7 +13,13 @@ from xyzservices import TileProvider
 
 from layers.encoding import PolylineDecoder, ScriptElement, template
 from layers.leaflet_plugins import Fullscreen, MeasureTool
-from layers.style import POPUP_MAX_HEIGHT_CSS, POPUP_MAX_WIDTH_PX, text
+from layers.style import (
+    POPUP_AUTOPAN_PADDING_PX,
+    POPUP_AUTOPAN_TOP_LEFT_PX,
+    POPUP_MAX_HEIGHT_CSS,
+    POPUP_MAX_WIDTH_PX,
+    text,
+)
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -272,16 +278,31 @@ path.leaflet-interactive:focus {{ outline: none; }}
 """
 
 
+_POPUP_DEFAULTS_JS = """
+L.Popup.mergeOptions({{ this.popup_options|script_json }});
+"""
+
+
 class PageStyle(ScriptElement):
-    """Page-wide CSS: popups that fit the screen, no focus box, a print style.
+    """Page-wide CSS and popup defaults: popups that fit the screen, no focus box, a print style.
 
     Popups are at most ``min(60vh, 420px)`` high (then they scroll) and
-    ``min(340px, 90vw)`` wide; a clicked line gets no focus outline; printing
-    leaves out the controls, the legend, the panels and the layer list and
-    shows the title block with the credits.
+    ``min(340px, 90vw)`` wide (CSS, whatever ``maxWidth`` a layer gives);
+    when the map pans to show one it keeps 16 px from the edges and stays
+    below the title block's first line (Leaflet's defaults for every popup);
+    a clicked line gets no focus outline; printing leaves out the controls,
+    the legend, the panels and the layer list and shows the title block with
+    the credits.
     """
 
-    _template = template("{% macro header(this, kwargs) %}" + _PAGE_CSS + "{% endmacro %}")
+    _template = template(
+        "{% macro header(this, kwargs) %}" + _PAGE_CSS + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}" + _POPUP_DEFAULTS_JS + "{% endmacro %}"
+    )
+    popup_options = {
+        "autoPanPaddingTopLeft": list(POPUP_AUTOPAN_TOP_LEFT_PX),
+        "autoPanPaddingBottomRight": list(POPUP_AUTOPAN_PADDING_PX),
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -300,6 +321,7 @@ _TITLE_JS = """
   div.innerHTML = {{ this.inner_html|script_json }};
   L.DomEvent.disableClickPropagation(div);
   L.DomEvent.disableScrollPropagation(div);
+  document.title = div.querySelector('h1').textContent;  // the heading's text: no second copy of the data
   var details = div.querySelector('details');
   if (map.getSize().x < 600) {
     // A phone: the title line only (a tap opens it), and an open layer list
@@ -321,7 +343,8 @@ class TitleBlock(ScriptElement):
     Parameters
     ----------
     inner_html
-        The block's content (:func:`title_block_html`).
+        The block's content (:func:`title_block_html`); its ``h1`` also
+        becomes the document's title.
     """
 
     _template = template("{% macro script(this, kwargs) %}" + _TITLE_JS + "{% endmacro %}")
@@ -377,7 +400,15 @@ def title_block_html(
     return "".join(parts)
 
 
-def add_title(m: folium.Map, title: str, **block: object) -> None:
-    """Give a page its ``<title>`` and its title block (:func:`title_block_html` arguments)."""
-    m.get_root().title = text(title)
+def add_title(m: folium.Map, title: str, *, fixed: bool = False, **block: object) -> None:
+    """Give a page its title and its title block (:func:`title_block_html` arguments).
+
+    The title is set by the page's script (``document.title``, from the
+    block's heading); a ``fixed``
+    title, one of the program's own and not data, is also written as the
+    ``<title>`` element of the file. Data (a route's name) reaches the page
+    only inside JSON strings.
+    """
+    if fixed:
+        m.get_root().title = text(title)
     TitleBlock(title_block_html(title, **block)).add_to(m)  # type: ignore[arg-type]

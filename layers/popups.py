@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from layers.encoding import ScriptElement, template
-from layers.style import POPUP_AUTOPAN_PADDING_PX, POPUP_AUTOPAN_TOP_LEFT_PX, POPUP_MAX_WIDTH_PX
 
 
 class _Bound(ScriptElement):
@@ -62,30 +61,10 @@ class Popup(_Bound):
     html
         The popup's HTML, every data string already escaped.
     max_width
-        Widest the popup grows, in pixels (the page's CSS also keeps it
-        within 90 % of the screen and at most ``min(60vh, 420px)`` high:
-        :class:`layers.page.PageStyle`).
-    auto_pan_padding
-        Margin, in pixels, the popup keeps from the map's bottom and right
-        edges when the map pans to show it (at the top and left it keeps
-        clear of the title block's first line); with the height limit the pan
-        stays small and the clicked line stays in view.
+        Widest the popup grows, in pixels.
     """
 
     method = "bindPopup"
 
-    def __init__(
-        self,
-        html: str,
-        *,
-        max_width: int = POPUP_MAX_WIDTH_PX,
-        auto_pan_padding: tuple[int, int] = POPUP_AUTOPAN_PADDING_PX,
-    ) -> None:
-        super().__init__(
-            html,
-            {
-                "maxWidth": max_width,
-                "autoPanPaddingTopLeft": list(POPUP_AUTOPAN_TOP_LEFT_PX),
-                "autoPanPaddingBottomRight": list(auto_pan_padding),
-            },
-        )
+    def __init__(self, html: str, *, max_width: int = 420) -> None:
+        super().__init__(html, {"maxWidth": max_width})

@@ -55,7 +55,7 @@ def route_layer(
         )
         line.options["className"] = f"route route-{_css_id(record['id'])}"
         Tooltip(route_tooltip(record), sticky=True).add_to(line)
-        Popup(route_popup(record)).add_to(line)  # parsed on the first click
+        Popup(route_popup(record), max_width=420).add_to(line)  # parsed on the first click
         line.add_to(layer)
     crossings = record["border_crossings"]
     CircleMarkers(

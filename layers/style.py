@@ -21,7 +21,8 @@ Routes take colours in catalog order; options are solid, references dashed."""
 
 ROUTE_WEIGHT_PX = 4
 POPUP_MAX_WIDTH_PX = 340
-"""Widest a popup grows; on a phone the page's CSS narrows it to 90 % of the screen."""
+"""Widest a popup grows (the page's CSS, whatever ``maxWidth`` a layer asks for), and
+at most 90 % of the screen less the popup's margins on a phone."""
 POPUP_MAX_HEIGHT_CSS = "min(60vh, 420px)"
 """Highest a popup's content grows before it scrolls."""
 POPUP_AUTOPAN_PADDING_PX = (16, 16)

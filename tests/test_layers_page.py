@@ -19,6 +19,7 @@ from layers.page import (
     render_html,
     title_block_html,
 )
+from layers.encoding import script_json
 from layers.style import text
 
 
@@ -69,7 +70,8 @@ def test_base_map__leaflet_1_9_4_and_view_from_the_screen():
     assert "Math.min(20 + reserve, 0.3 * size.x)" in html and "440" in html
     assert "history.replaceState" in html and "location.hash" in html
     assert "path.leaflet-interactive:focus { outline: none; }" in html
-    assert "@media print" in html and "max-height: min(60vh, 420px)" in html
+    assert "@media print" in html and "max-height: min(60vh, 420px)" in html and "max-width: min(340px, calc(90vw - 44px))" in html
+    assert 'L.Popup.mergeOptions({"autoPanPaddingTopLeft":[16,56],"autoPanPaddingBottomRight":[16,16]});' in html
 
 
 def test_title_block_html__escaped_text_and_links():
@@ -91,7 +93,13 @@ def test_title_block_html__escaped_text_and_links():
 
 def test_add_title__sets_the_document_title_and_the_block():
     m = base_map([[40, 60], [70, 140]])
-    add_title(m, "A & B <c>", build_date="2026-11-30")
+    add_title(m, "A & B <c>", fixed=True, build_date="2026-11-30")
     html = render_html(m)
     assert "<title>A &amp; B &lt;c&gt;</title>" in html
     assert "pos2-title" in html and html.count("<title>") == 1
+    assert "document.title = div.querySelector('h1').textContent;" in html
+    data = base_map([[40, 60], [70, 140]])
+    add_title(data, "</title><script>alert(1)</script>", build_date="2026-11-30")  # a route's name: data
+    html = render_html(data)
+    assert "<title>" not in html and "alert(1)</script>" not in html
+    assert script_json("<h1>" + text("</title><script>alert(1)</script>") + "</h1>")[1:-1] in html

@@ -850,7 +850,7 @@ def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str,
         "planar_crs": STUDY_PROJ4,
         "build_date": _build_date(),
         # short enough for one line at laptop width; the full credits are in "boundaries", "traces" and the README
-        "attribution": f"{source['attribution'].split('.')[0]} · pipeline traces {traces['attribution']}",
+        "attribution": f"{source['attribution'].split('.')[0]} · pipeline traces {traces['attribution_short']}",
         "traces": f"{traces['dataset']} ({traces['repository']} {traces['commit']}; {traces['licence']})",
         "elevation": "pvlib 5 arc-minute altitude grid (Tilezen/Mapzen terrain), 28 m steps, sampled every 5 km",
         "elevation_attribution": load_source_record(ELEVATION_SOURCE_PATH)["attribution"],

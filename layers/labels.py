@@ -1,10 +1,12 @@
-"""Labels on the map: a short tag on each route, and its two ends marked and named.
+"""Labels on the map: a numbered tag on each route, and its two ends marked and named.
 
-A reader of a screenshot cannot hover. Each route gets a permanent label
-with a short tag, placed where the route runs clear of the others (greedy:
-the point, between 20 % and 80 % of its length, farthest from every other
-route and from the labels already placed), and a marker at each end: a
-filled dot at the start, a ring at the end, named from zoom 5 on.
+A reader of a screenshot cannot hover. Each route gets a permanent label,
+its number in the legend on a disc of its colour (names would cover each
+other at the overview's zoom), placed where the route runs clear of the
+others (greedy: the point, between 20 % and 80 % of its length, farthest
+from every other route and from the labels already placed), and a marker
+at each end: a filled dot at the start, a ring at the end, named from zoom
+5 on.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import numpy as np
 import shapely
 from pyproj import Geod
 
+from layers.controls import short_name
 from layers.coords import latlon
-from layers.encoding import ScriptElement, template
 from layers.style import text
+from layers.encoding import ScriptElement, template
 
 LABEL_FRACTIONS = np.linspace(0.2, 0.8, 13)
 """Where along a route (share of its vertices) its label may go."""
@@ -26,22 +29,7 @@ CLEARANCE_POINTS = 300
 """Vertices per route kept for the clearance search (every k-th): enough at overview zoom."""
 END_NAMES_MIN_ZOOM = 5
 """The ends are named from this zoom on (at the overview they would cover the map)."""
-TAG_CHARS = 32
 _WGS84 = Geod(ellps="WGS84")
-
-
-def route_tag(name: str, *, limit: int = TAG_CHARS) -> str:
-    """A short tag for a route name: the part before a parenthesis, cut to ``limit`` characters.
-
-    Examples
-    --------
-    >>> route_tag("Altai route (Power of Siberia West) into Xinjiang")
-    'Altai route'
-    >>> route_tag("Transit via the Central Asia-Center system and the Central Asia-China pipeline")
-    'Transit via the Central Asia-C…'
-    """
-    short = name.split(" (")[0].strip() or name.strip()
-    return short if len(short) <= limit else short[: limit - 1].rstrip() + "…"
 
 
 def label_points(lines_lonlat: Sequence[np.ndarray]) -> list[tuple[float, float]]:
@@ -83,35 +71,35 @@ class RouteLabels(ScriptElement):
     ----------
     labels
         ``{"tag", "colour", "at", "start", "end", "start_name", "end_name"}``
-        per route: ``at``/``start``/``end`` are ``[lat, lon]``, the texts
-        escaped HTML.
+        per route: ``tag`` its number in the legend, ``at``/``start``/``end``
+        ``[lat, lon]``; the texts escaped HTML (:func:`layers.style.text`).
     """
 
     _template = template(
         "{% macro header(this, kwargs) %}<style>"
-        ".leaflet-tooltip.route-label { font: 600 11px/1.2 system-ui, sans-serif; padding: 1px 4px;"
-        " border-width: 0 0 0 4px; border-radius: 2px; box-shadow: 0 1px 2px rgba(0,0,0,0.35); white-space: nowrap; }"
-        ".leaflet-tooltip.route-label:before { display: none; }"
-        ".leaflet-tooltip.route-end { font: 11px/1.2 system-ui, sans-serif; padding: 0 3px; background: rgba(255,255,255,0.85);"
-        " border: 0; box-shadow: none; }"
-        ".leaflet-tooltip.route-end:before { display: none; }"
-        "@media (max-width: 600px) { .leaflet-tooltip.route-label { font-size: 10px; } }"
+        ".route-label span { display: block; font: 700 11px/16px system-ui, sans-serif; width: 16px; height: 16px;"
+        " text-align: center; color: #fff; border: 1px solid #fff; border-radius: 50%; box-shadow: 0 1px 2px rgba(0,0,0,0.45); }"
+        ".route-end-name span { display: inline-block; font: 11px/1.2 system-ui, sans-serif; padding: 0 3px;"
+        " background: rgba(255,255,255,0.85); white-space: nowrap; }"
         "</style>{% endmacro %}"
         "{% macro script(this, kwargs) %}(function () {"
         "var map = {{ this._parent.get_name() }};"
-        "var tags = L.layerGroup().addTo(map), ends = L.layerGroup(), names = L.layerGroup();"
+        "var tags = L.layerGroup().addTo(map), ends = L.layerGroup().addTo(map), names = L.layerGroup();"
+        "function icon(className, content, size, anchor, colour) {"
+        "  var span = document.createElement('span'); span.innerHTML = content;"  # escaped by text() in Python
+        "  if (colour) { span.style.background = colour; }"
+        "  return L.divIcon({className: className, html: span, iconSize: size, iconAnchor: anchor});"
+        "}"
+        "function label(at, i) { return L.marker(at, {icon: i, interactive: false, keyboard: false}); }"
         "{{ this.labels|script_json }}.forEach(function (r) {"
-        "  L.tooltip({permanent: true, direction: 'center', className: 'route-label', interactive: false})"
-        "   .setLatLng(r.at).setContent(r.tag).addTo(tags).getElement().style.borderLeftColor = r.colour;"
+        "  label(r.at, icon('route-label', r.tag, [18, 18], [9, 9], r.colour)).addTo(tags);"
         "  L.circleMarker(r.start, {radius: 5, color: r.colour, weight: 2, fillColor: r.colour, fillOpacity: 1,"
         "   interactive: false, className: 'route-start'}).addTo(ends);"
         "  L.circleMarker(r.end, {radius: 5, color: r.colour, weight: 3, fillColor: '#ffffff', fillOpacity: 1,"
         "   interactive: false, className: 'route-end-marker'}).addTo(ends);"
         "  [[r.start, r.start_name], [r.end, r.end_name]].forEach(function (e) {"
-        "   L.tooltip({permanent: true, direction: 'right', offset: [6, 0], className: 'route-end', interactive: false})"
-        "    .setLatLng(e[0]).setContent(e[1]).addTo(names); });"
+        "   label(e[0], icon('route-end-name', e[1], null, [-8, 8])).addTo(names); });"
         "});"
-        "ends.addTo(map);"
         "function zoomed() { if (map.getZoom() >= {{ this.min_zoom }}) { names.addTo(map); } else { names.remove(); } }"
         "map.on('zoomend', zoomed); zoomed();"
         "})();{% endmacro %}"
@@ -125,7 +113,10 @@ class RouteLabels(ScriptElement):
 
 
 def route_labels(
-    records: Sequence[Mapping[str, Any]], geometries: Sequence[shapely.Geometry], colours: Mapping[str, str]
+    records: Sequence[Mapping[str, Any]],
+    geometries: Sequence[shapely.Geometry],
+    colours: Mapping[str, str],
+    numbers: Sequence[int],
 ) -> RouteLabels:
     """Build the labels of the routes drawn on a map.
 
@@ -137,6 +128,8 @@ def route_labels(
         The routes' drawn (densified) lines, lon/lat, in the same order.
     colours
         Route id -> line colour.
+    numbers
+        Each route's number in the legend.
 
     Returns
     -------
@@ -148,14 +141,14 @@ def route_labels(
     return RouteLabels(
         [
             {
-                "tag": text(route_tag(str(record["name"]))),
+                "tag": str(int(number)),
                 "colour": colours[record["id"]],
                 "at": latlon(*point),
                 "start": latlon(*line[0]),
                 "end": latlon(*line[-1]),
-                "start_name": text(route_tag(str(record["start"]))),
-                "end_name": text(route_tag(str(record["end"]))),
+                "start_name": text(short_name(str(record["start"]))),
+                "end_name": text(short_name(str(record["end"]))),
             }
-            for record, line, point in zip(records, lines, at, strict=True)
+            for record, line, point, number in zip(records, lines, at, numbers, strict=True)
         ]
     )

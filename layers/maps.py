@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from geo.compare import comparison_csv
 from layers.controls import (
     Attribution,
     GeoJsonDownload,
@@ -21,6 +22,7 @@ from layers.controls import (
 )
 from layers.coords import latlon_bounds
 from layers.countries import EncodedCountries, countries_layer, countries_pane
+from layers.labels import route_labels
 from layers.leaflet_plugins import GroupedLayers
 from layers.page import add_title, base_map
 from layers.places import place_layers
@@ -34,7 +36,7 @@ from layers.style import (
     route_colours,
     text,
 )
-from layers.trade import GROUP_TRADE, YearControl, trade_chart_svg, width_legend
+from layers.trade import GROUP_TRADE, YearControl, trade_chart_svg, trade_headlines_html, width_legend
 
 TradeOverlay = tuple[list[folium.FeatureGroup], YearControl]
 """The layers of the "Trade" group and the year slider that drives them."""
@@ -118,11 +120,15 @@ def index_map(
         year_control.add_to(m)
     GroupedLayers({name: layers for name, layers in groups.items() if layers}, collapsed=True).add_to(m)
     legend(
-        [(r["name"], colours[r["id"]], r["kind"] != "option") for r in records],
+        [(f"{number}. {r['name']}", colours[r["id"]], r["kind"] != "option") for number, r in enumerate(records, start=1)],
         places=places is not None,
         extra_html=width_legend() if trade is not None else "",
     ).add_to(m)
-    comparison_panel(records, method, download=geojson is not None).add_to(m)
+    comparison_panel(records, method, download=geojson is not None, colours=colours, csv_text=comparison_csv(records)).add_to(m)
+    labelled = [i for i, r in enumerate(records) if r["kind"] != "suggested"]  # suggestions: in legend and panel only
+    route_labels(
+        [records[i] for i in labelled], measured.geometry.values[labelled], colours, [i + 1 for i in labelled]
+    ).add_to(m)
     if geojson is not None:
         GeoJsonDownload(geojson).add_to(m)
     Attribution(method["attribution"]).add_to(m)
@@ -239,13 +245,7 @@ def trade_map(
         layer.add_to(m)
     year_control.add_to(m)
     LayerControl(collapsed=False).add_to(m)
-    change = summary["ru_to_cn_change_vs_2021_pct"]
-    headline = (
-        f"<p><b>{summary['year']}</b>: bilateral trade US$ {summary['total_usd_bn']:.1f} bn; Russia → China "
-        f"US$ {summary['ru_to_cn_usd_bn']:.1f} bn" + ("" if change is None else f" ({change:+.1f} % on 2021)")
-        + f"; China → Russia US$ {summary['cn_to_ru_usd_bn']:.1f} bn. <small>Source: {text(summary['source'])}"
-        f" ({text(summary['confidence'])} confidence).</small></p>"
-    )
+    headline = trade_headlines_html(trade_rows, shown_year=summary["year"])  # the slider shows its year's
     HtmlControl(
         f"<details open><summary>China-Russia trade</summary>{trade_chart_svg(trade_rows)}{headline}"
         f"{method_html(method)}</details>",

@@ -9,13 +9,7 @@ import folium
 import numpy as np
 import shapely
 
-from layers.labels import RouteLabels, label_points, route_labels, route_tag
-
-
-def test_route_tag__before_the_parenthesis_and_cut():
-    assert route_tag("Altai route (Power of Siberia West) into Xinjiang") == "Altai route"
-    assert route_tag("x" * 40) == "x" * 31 + "…"
-    assert route_tag("(only a parenthesis)") == "(only a parenthesis)"
+from layers.labels import RouteLabels, label_points, route_labels
 
 
 def test_label_points__clear_of_the_other_routes():
@@ -31,14 +25,14 @@ def test_label_points__clear_of_the_other_routes():
 
 
 def test_route_labels__escaped_json_with_ends():
-    records = [{"id": "r", "name": "<b>Bad</b> (x)", "start": "A & B", "end": "Z"}]
+    records = [{"id": "r", "name": "<b>Bad</b> (x)", "start": "A & B (field)", "end": "Z"}]
     line = shapely.LineString([(100, 50), (101, 50.5), (102, 51)])
-    element = route_labels(records, [line], {"r": "#CC6677"})
+    element = route_labels(records, [line], {"r": "#CC6677"}, [7])
     m = folium.Map()
     element.add_to(m)
     html = m.get_root().render()
-    assert "<b>Bad</b>" not in html
+    assert "Bad" not in html  # the tag is the route's number in the legend
     payload = json.loads(re.search(r"(\[\{.*?\}\])\.forEach", html).group(1))
-    assert payload == [{"tag": "&lt;b&gt;Bad&lt;/b&gt;", "colour": "#CC6677", "at": [50.5, 101.0], "start": [50.0, 100.0],
+    assert payload == [{"tag": "7", "colour": "#CC6677", "at": [50.5, 101.0], "start": [50.0, 100.0],
                         "end": [51.0, 102.0], "start_name": "A &amp; B", "end_name": "Z"}]  # fmt: skip
     assert isinstance(element, RouteLabels) and "map.getZoom() >= 5" in html

@@ -113,7 +113,7 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     assert routes[0]["properties"]["method"]["build_date"] == "2026-01-01"
     for page in ("index.html", "pos1.html", "trade.html"):  # traced lines shipped: the ODbL and CC BY credit on every map
         html = snapshot[page].decode("utf-8")
-        assert "Natural Earth" in html and "© OpenStreetMap contributors (ODbL 1.0)" in html and "CC BY 4.0" in html
+        assert "Natural Earth" in html and "© OpenStreetMap contributors (ODbL" in html and "Global Energy Monitor (CC BY" in html
     assert oct((out / "routes.geojson").stat().st_mode & 0o777) == "0o644"
 
 

@@ -296,6 +296,7 @@ def build(source_dir: Path) -> dict[str, object]:
         "licence": LICENCE,
         "attribution": "© OpenStreetMap contributors (ODbL 1.0); Global Energy Monitor, Global Gas "
         "Infrastructure Tracker (CC BY 4.0)",
+        "attribution_short": "© OpenStreetMap contributors (ODbL), Global Energy Monitor (CC BY)",
         "input_sha256": inputs,
         "output_sha256": {OUT_NAME: _sha256(out)},
         "build_date": datetime.fromtimestamp(

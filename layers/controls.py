@@ -56,9 +56,11 @@ path.route-highlight { filter: drop-shadow(0 0 2px #fff); }
 .route-popup table th { text-align: left; padding-right: 8px; vertical-align: top; }
 .route-popup h4 { margin: 0 0 4px; font-size: 14px; }
 @media (max-width: 600px) {
-  .pos2-panel.pos2-comparison { position: fixed; left: 0; right: 0; bottom: 0; margin: 0; width: 100%;
-    max-width: none; max-height: 40vh; border-radius: 8px 8px 0 0; z-index: 1000; background: #fff; }
+  .pos2-panel.pos2-comparison, .pos2-panel.pos2-sheet { position: fixed; left: 0; right: 0; bottom: 0; margin: 0;
+    width: 100%; max-width: none; max-height: 40vh; border-radius: 8px 8px 0 0; z-index: 1000; background: #fff;
+    box-sizing: border-box; }
   .leaflet-container .leaflet-bottom { bottom: var(--pos2-sheet, 0px); }
+  .leaflet-container:has(.pos2-sheet) .leaflet-bottom { bottom: 38px; }  /* above the closed sheet's summary */
   .pos2-legend { max-width: 60vw; }
 }
 </style>

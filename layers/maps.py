@@ -195,8 +195,9 @@ def route_map(
     )
     HtmlControl(
         f"<details open><summary>Measurements</summary>{route_popup(record)}{profile}{method_html(method)}</details>",
-        css_class="pos2-panel leaflet-bar",
+        css_class="pos2-panel pos2-sheet leaflet-bar",  # a bottom sheet on a phone, closed at load
         position="bottomright",
+        closed_when_narrow="details",
     ).add_to(m)
     legend([(record["name"], colour, record["kind"] != "option")], places=False).add_to(m)
     Attribution(method["attribution"]).add_to(m)
@@ -249,8 +250,9 @@ def trade_map(
     HtmlControl(
         f"<details open><summary>China-Russia trade</summary>{trade_chart_svg(trade_rows)}{headline}"
         f"{method_html(method)}</details>",
-        css_class="pos2-panel leaflet-bar",
+        css_class="pos2-panel pos2-sheet leaflet-bar",
         position="bottomright",
+        closed_when_narrow="details",
     ).add_to(m)
     legend([], places=False, extra_html=width_legend()).add_to(m)
     Attribution(method["attribution"]).add_to(m)

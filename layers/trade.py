@@ -187,7 +187,7 @@ class YearControl(ScriptElement):
             return div;
           };
           control.addTo({{ this._parent.get_name() }});
-          window.pos2Year.listen(function (year) {
+          window.pos2Year.listen(function (year) { setTimeout(function () {  // after the panels exist
             document.querySelectorAll('.trade-chart').forEach(function (svg) {
               var y0 = +svg.dataset.year0, y1 = +svg.dataset.year1, x0 = +svg.dataset.x0, x1 = +svg.dataset.x1;
               var marker = svg.querySelector('.year-marker'), at = x0 + (year - y0) / Math.max(y1 - y0, 1) * (x1 - x0);
@@ -196,7 +196,7 @@ class YearControl(ScriptElement):
             document.querySelectorAll('.trade-headline').forEach(function (p) {
               p.hidden = +p.dataset.year !== year;
             });
-          });
+          }, 0); });
           window.pos2Year.set(years[years.length - 1]);
         })();
         {% endmacro %}"""

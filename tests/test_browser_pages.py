@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import make_maps
+from geo.trade import load_trade
 from layers.maps import INDEX_TITLE, TRADE_TITLE
 from layers.page import LEAFLET_VERSION
 from tests.test_browser import ARGS, CHROMIUM, _skip_or_fail
@@ -206,3 +207,48 @@ def test_popup__fits_the_screen_and_keeps_the_route_in_view(pages, open_at, name
     )
     assert focused == [True, "none"]  # no black focus box around a clicked line
     assert p.errors == [] and p.requests == []
+
+
+def test_trade__headline_and_marker_follow_the_year_slider(pages, open_at):
+    """Oracle: geo/data/trade.csv: the one visible headline is the slider's year, with that year's total."""
+    totals = {r["year"]: r["total_usd_bn"] for r in load_trade(make_maps.TRADE_PATH)}
+    p = open_at((pages / "trade.html").as_uri())
+    page = p.page
+    shown = "() => [...document.querySelectorAll('.trade-headline')].filter(e => !e.hidden).map(e => e.textContent)"
+    marker = "() => +document.querySelector('.trade-chart .year-marker').getAttribute('x1')"
+    page.wait_for_function(f"() => ({shown})().length === 1 && ({shown})()[0].startsWith('{max(totals)}')")
+    last_x = page.evaluate(marker)
+    slider = page.locator(".year-slider")
+    slider.evaluate("(el, y) => { el.value = y; el.dispatchEvent(new Event('input')); }", 2020)
+    page.wait_for_function(f"() => ({shown})().length === 1 && ({shown})()[0].startsWith('2020')")
+    assert f"US$ {totals[2020]:.1f} bn" in page.evaluate(shown)[0]
+    assert page.evaluate(marker) < last_x  # the marker moved left, to 2020
+    assert p.errors == []
+
+
+def test_index__numbered_labels_match_the_legend_and_sit_on_screen(pages, open_at):
+    """Every drawn option and reference line (not the suggestions) carries its legend number, on screen."""
+    p = open_at((pages / "index.html").as_uri())
+    page = p.page
+    labels = page.eval_on_selector_all(
+        ".route-label span", "els => els.map(e => { const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top]; })"
+    )
+    legend = page.eval_on_selector_all(".pos2-legend div", "els => els.map(e => e.textContent.trim())")
+    numbered = {text.split(". ", 1)[0] for text in legend if re.match(r"\d+\. ", text)}
+    suggestions = {text.split(". ", 1)[0] for text in legend if re.match(r"\d+\. Least-cost", text)}
+    assert {tag for tag, _, _ in labels} == numbered - suggestions and labels
+    for _, left, top in labels:
+        assert 0 <= left <= 1366 and 0 <= top <= 768
+    assert page.locator("path.route-start").count() == page.locator("path.route-end-marker").count() == len(labels)
+    assert p.errors == []
+
+
+def test_route_page__measurements_are_a_closed_bottom_sheet_on_a_phone(pages, open_at):
+    p = open_at((pages / "pos2-mongolia.html").as_uri(), width=390, height=844)
+    sheet = p.page.locator(".pos2-sheet")
+    assert sheet.evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert sheet.evaluate("e => e.querySelector('details').open") is False
+    box = sheet.bounding_box()
+    assert box["width"] >= 380 and box["y"] + box["height"] >= 840  # full width, at the bottom
+    attribution = p.page.locator(".leaflet-control-attribution").bounding_box()
+    assert attribution["y"] + attribution["height"] <= box["y"] + 1  # the attribution stays above it

@@ -159,6 +159,9 @@ def draw_vs_empty(runs: int, out: Path) -> dict:
         ("empty_lean.html", True, True),
     ):
         empty = folium.Map()
+        # folium's own assets, but the Leaflet the project pins (1.9.4, the touch fix): one Leaflet in node_modules
+        empty.default_js = [LEAFLET_JS if name == "leaflet" else (name, url) for name, url in empty.default_js]
+        empty.default_css = [LEAFLET_CSS if name == "leaflet_css" else (name, url) for name, url in empty.default_css]
         if lean:
             empty.default_js, empty.default_css = [LEAFLET_JS, JQUERY_JS], [LEAFLET_CSS]
         if fitted:

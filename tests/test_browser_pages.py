@@ -19,26 +19,13 @@ import make_maps
 from geo.trade import load_trade
 from layers.maps import INDEX_TITLE, TRADE_TITLE
 from layers.page import LEAFLET_VERSION
-from tests.test_browser import ARGS, CHROMIUM, _skip_or_fail
+from tests.test_browser import browser  # noqa: F401 (fixture: Chromium once per module)
 
 pytestmark = pytest.mark.browser
 
 SIZES = [(390, 844), (1366, 768), (1920, 1080)]
 PAGES = ["index.html", "pos2-mongolia.html", "trade.html"]
 MAP = "(() => window[Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map)])()"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        _skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
-    if not make_maps.NODE_MODULES.is_dir():
-        _skip_or_fail("node_modules is missing (npm ci --ignore-scripts)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +62,7 @@ class Opened:
 
 
 @pytest.fixture
-def open_at(browser):
+def open_at(browser):  # noqa: F811 (the imported fixture)
     opened: list[Opened] = []
 
     def _open(url: str, *, width: int = 1366, height: int = 768) -> Opened:

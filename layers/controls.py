@@ -12,7 +12,7 @@ from typing import Any
 import folium
 
 from layers.encoding import ScriptElement, script_json, template
-from layers.style import PLACE_STYLE, REFERENCE_DASH, km, route_colours, text
+from layers.style import PLACE_STYLE, REFERENCE_DASH, km, route_colours, shape_svg, text
 
 _PANEL_CSS = """
 <style>
@@ -592,8 +592,8 @@ def legend(
         )
     if places:
         items += [
-            f'<div><svg width="34" height="12"><circle cx="17" cy="6" r="5" fill="{colour}"/></svg>{text(label)}</div>'
-            for label, colour in PLACE_STYLE.values()
+            f"<div>{shape_svg(shape, colour)}{text(label)}</div>"
+            for label, colour, shape in PLACE_STYLE.values()
         ]
     body = "".join(items) + (f'<div class="legend-extra">{extra_html}</div>' if extra_html else "")
     return Legend(

@@ -38,9 +38,29 @@ class CircleMarkers(ScriptElement):
           // tooltip made on hover: hundreds of SVG elements and tooltip
           // objects would slow the first drawing of the map.
           window.pos2MarkerCanvas = window.pos2MarkerCanvas || L.canvas({padding: 0.5});
+          // A marker with a ``shape`` option (square, diamond, triangle) is drawn as that shape on the
+          // canvas; hit testing stays the circle's. Leaflet 1.9's canvas renderer: _drawing, _ctx, _fillStroke.
+          window.pos2ShapeMarker = window.pos2ShapeMarker || L.CircleMarker.extend({
+            _updatePath: function () {
+              var r = this._renderer, shape = this.options.shape;
+              if (!shape || !r._ctx) { return L.CircleMarker.prototype._updatePath.call(this); }
+              if (!r._drawing || this._empty()) { return; }
+              var p = this._point, s = this._radius, ctx = r._ctx;
+              ctx.beginPath();
+              if (shape === 'diamond') {
+                ctx.moveTo(p.x, p.y - 1.3 * s); ctx.lineTo(p.x + 1.3 * s, p.y); ctx.lineTo(p.x, p.y + 1.3 * s); ctx.lineTo(p.x - 1.3 * s, p.y);
+              } else if (shape === 'triangle') {
+                ctx.moveTo(p.x, p.y - 1.3 * s); ctx.lineTo(p.x + 1.2 * s, p.y + s); ctx.lineTo(p.x - 1.2 * s, p.y + s);
+              } else {
+                ctx.rect(p.x - s, p.y - s, 2 * s, 2 * s);
+              }
+              ctx.closePath();
+              r._fillStroke(ctx, this);
+            }
+          });
           var style = Object.assign({{ this.style|script_json }}, {renderer: window.pos2MarkerCanvas});
           var markers = {{ this.points|script_json }}.map(function (p) {
-            var marker = L.circleMarker([p[0], p[1]], style);
+            var marker = new window.pos2ShapeMarker([p[0], p[1]], style);
             marker.label = p[2];
             return marker;
           });

@@ -10,7 +10,7 @@ from layers.style import PLACE_STYLE, text
 
 
 def place_layers(places: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
-    """Build one layer per place category, each point with a tooltip.
+    """Build one layer per place category, each point with a tooltip, drawn as its category's shape.
 
     Parameters
     ----------
@@ -24,7 +24,7 @@ def place_layers(places: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
         :data:`layers.style.PLACE_STYLE`; categories without places are left out.
     """
     layers = []
-    for category, (label, colour) in PLACE_STYLE.items():
+    for category, (label, colour, shape) in PLACE_STYLE.items():
         subset = places[places["category"] == category]
         if subset.empty:
             continue
@@ -38,8 +38,8 @@ def place_layers(places: gpd.GeoDataFrame) -> list[folium.FeatureGroup]:
         CircleMarkers(
             [(point.x, point.y) for point in subset.geometry],
             tips,
-            style={"radius": 5, "color": "#ffffff", "weight": 1.5, "fillColor": colour, "fillOpacity": 0.95,
-                   "className": f"place place-{category}"},
+            style={"radius": 5, "color": "#333333", "weight": 1, "fillColor": colour, "fillOpacity": 0.95,
+                   "className": f"place place-{category}", "shape": shape},
         ).add_to(layer)  # fmt: skip
         layers.append(layer)
     return layers

@@ -44,14 +44,33 @@ GROUP_BY_KIND = {
 }
 
 PLACE_STYLE = {
-    # category: (label, fill colour)
-    "gas_field": ("Gas fields", "#117733"),
-    "compressor_station": ("Compressor stations", "#882255"),
-    "border_crossing": ("Border crossings", "#332288"),
-    "pipeline_node": ("Pipeline nodes", "#999933"),
-    "city": ("Cities", "#555555"),
-    "protected_area": ("Protected areas", "#44AA99"),
+    # category: (label, fill colour, shape). Shapes and muted inks no route uses: routes are coloured
+    # lines with round crossings, km posts and ends; places are squares, diamonds and triangles in greys.
+    "gas_field": ("Gas fields", "#3d3d3d", "triangle"),
+    "compressor_station": ("Compressor stations", "#6e6e6e", "square"),
+    "border_crossing": ("Border crossings", "#111111", "diamond"),
+    "pipeline_node": ("Pipeline nodes", "#9a9a9a", "square"),
+    "city": ("Cities", "#ffffff", "square"),
+    "protected_area": ("Protected areas", "#5b7f5b", "triangle"),
 }
+PLACE_SHAPES = ("square", "diamond", "triangle")
+"""Shapes a place marker can take (drawn on the canvas by :class:`layers.markers.CircleMarkers`)."""
+
+
+def shape_svg(shape: str, colour: str, *, size: int = 12) -> str:
+    """A legend sample of a place marker: the shape in its colour with a dark outline (SVG)."""
+    h = size / 2
+    if shape == "triangle":
+        points = f"{h},1 {size - 1},{size - 1} 1,{size - 1}"
+    elif shape == "diamond":
+        points = f"{h},0 {size},{h} {h},{size} 0,{h}"
+    else:
+        points = f"2,2 {size - 2},2 {size - 2},{size - 2} 2,{size - 2}"
+    return (
+        f'<svg width="34" height="{size}"><g transform="translate({17 - h},0)"><polygon points="{points}" '
+        f'fill="{colour}" stroke="#333" stroke-width="1"/></g></svg>'
+    )
+
 
 COUNTRY_STYLE = {"color": "#777777", "weight": 1, "fillColor": "#f2efe9", "fillOpacity": 0.55}
 COORD_DECIMALS = 5

@@ -276,7 +276,8 @@ def _measure_with_profiles(
     basis = network.basis if args.basis is None else parse_basis(args.basis, network)
     traces = load_traces(TRACES_PATH)  # routes that say trace = [...] are drawn along these (issue 11 part 3)
     routes = apply_traces(read_routes(args.routes or list(DEFAULT_ROUTE_FILES)), traces)
-    catalog = apply_traces(load_catalog(ROUTES_PATH), traces)
+    # the network's legs run on the catalog: read it again only when the routes are someone else's
+    catalog = routes[routes["source_file"] == str(ROUTES_PATH)] if not args.routes else apply_traces(load_catalog(ROUTES_PATH), traces)
     resolved = resolve_network(network, catalog)
     _check_limits(routes, max_segment_m=args.max_segment_km * 1000, max_routes=max_routes)
     index = build_country_index(load_countries(COUNTRIES_PATH))
@@ -358,13 +359,18 @@ def _warn_if_suggestions_stale() -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     _, _, records = _measure(args)
-    sys.stdout.write(format_comparison(records, args.format, basis_name=_basis_name(args)))
+    sys.stdout.write(format_comparison(records, args.format, basis_name=_basis(args.basis)[1]))
     return 0
 
 
-def _basis_name(args: argparse.Namespace) -> str:
-    """The name of the basis: the network's for its default, else 'FROM name to TO name'."""
-    return str(method_note(max_segment_km=args.max_segment_km, basis=args.basis)["basis"]["name"])
+def _basis(text: str | None) -> tuple[tuple[str, str], str]:
+    """The basis of ``--basis`` (None: the network's default): its node ids and its name
+    (the network's name for its default, else 'FROM name to TO name')."""
+    network = load_network(NETWORK_PATH)
+    if text is None:
+        return network.basis, network.basis_name
+    start, end = parse_basis(text, network)
+    return (start, end), f"{network.nodes[start].name} to {network.nodes[end].name}"
 
 
 def _lonlat_arg(text: str) -> tuple[float, float]:
@@ -840,8 +846,7 @@ def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str,
     """
     source = load_source_record(COUNTRIES_SOURCE_PATH)
     traces = load_source_record(TRACES_SOURCE_PATH)
-    network = load_network(NETWORK_PATH)
-    start, end = network.basis if basis is None else parse_basis(basis, network)
+    (start, end), basis_name = _basis(basis)
     return {
         "lengths": "geodesic on the WGS84 ellipsoid (pyproj.Geod, Karney 2013)",
         "densify_max_segment_km": max_segment_km,
@@ -857,7 +862,7 @@ def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str,
         "basis": {
             "from": start,
             "to": end,
-            "name": network.basis_name if basis is None else f"{network.nodes[start].name} to {network.nodes[end].name}",
+            "name": basis_name,
             "what": "basis km: the route's path from the supply node to the market node, its own line joined to both"
             " by the legs of geo/data/network.toml; new-build km: the part of that path no pipeline runs along today",
         },

@@ -41,7 +41,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import sys
+import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -300,7 +300,7 @@ def build(source_dir: Path) -> dict[str, object]:
         "input_sha256": inputs,
         "output_sha256": {OUT_NAME: _sha256(out)},
         "build_date": datetime.fromtimestamp(
-            int(__import__("os").environ.get("SOURCE_DATE_EPOCH", datetime.now(timezone.utc).timestamp())),
+            int(os.environ.get("SOURCE_DATE_EPOCH", datetime.now(timezone.utc).timestamp())),
             tz=timezone.utc,
         ).date().isoformat(),
         "method": __doc__.split("How a file becomes one path (the same for every file):")[1].split("Geometry ©")[0].strip(),

@@ -531,8 +531,8 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))
     method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
-    geojson = routes_geojson(measured, records, method=method)
-    outputs = {"routes.geojson": geojson, "comparison.csv": comparison_csv(records)}
+    geojson_file, csv_file = "routes.geojson", "comparison.csv"  # beside index.html, which links them for download
+    outputs = {geojson_file: routes_geojson(measured, records, method=method), csv_file: comparison_csv(records)}
     tiles = not args.no_tiles
     trade = _trade_inputs(args, routes, measured)
     _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")
@@ -542,7 +542,8 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
         countries=overview,
         places=places,
         method=method,
-        geojson=geojson,
+        geojson_file=geojson_file,
+        csv_file=csv_file,
         tiles=tiles,
         trade=_trade_overlay(trade),
         route_pages={r["id"]: f"{slug}.html" for r, slug in zip(records, slugs, strict=True)},

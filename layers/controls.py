@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -90,36 +88,31 @@ NARROW_QUERY = "(max-width: 600px)"
 """Screens where the panel is a bottom sheet and the legend starts closed."""
 
 _SAVE_MACRO = """
-{%- macro save_on_click(buttons, gzip_base64, filename, mime) -%}
-(function (buttons, gzipped, filename, type) {
+{%- macro save_on_click(buttons, filename) -%}
+(function (buttons, filename) {
   buttons.forEach(function (button) {
     button.addEventListener('click', function () {
-      var bytes = Uint8Array.from(atob(gzipped), function (c) { return c.charCodeAt(0); });
-      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-      new Response(stream).blob().then(function (blob) {
-        var link = document.createElement('a');
-        link.href = URL.createObjectURL(new Blob([blob], {type: type}));
-        link.download = filename;
-        document.body.appendChild(link);
-        link.click();
-        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
-      });
+      var link = document.createElement('a');
+      link.href = encodeURIComponent(filename);
+      link.download = filename;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
     });
   });
-})({{ buttons }}, {{ gzip_base64|script_json }}, {{ filename|script_json }}, {{ mime|script_json }});
+})({{ buttons }}, {{ filename|script_json }});
 {%- endmacro -%}
 """
-"""JavaScript that saves embedded text as a file when one of ``buttons`` (a JS
-expression: a list of elements) is clicked; the text travels gzipped and
-base64-encoded as a JSON string, so the download works offline."""
+"""JavaScript that saves the file ``filename`` beside the page when one of
+``buttons`` (a JS expression: a list of elements) is clicked.
 
-
-def gzip_base64(content: str) -> str:
-    """Gzip (no timestamp, so pages stay reproducible), then base64: about a quarter of the size.
-
-    The browser unpacks it with ``DecompressionStream`` (see :data:`_SAVE_MACRO`).
-    """
-    return base64.b64encode(gzip.compress(content.encode("utf-8"), mtime=0)).decode("ascii")
+The file is not embedded in the page (routes.geojson gzipped and base64-encoded
+was 45 % of index.html): ``build`` writes it beside the page. Over http(s) the
+browser saves it; from ``file://`` Chromium ignores ``download`` (no origin),
+so a file it can show (GeoJSON) opens in a new tab, and one it cannot (CSV) is
+saved."""
 
 
 class HtmlControl(ScriptElement):
@@ -160,28 +153,23 @@ class HtmlControl(ScriptElement):
 
 
 class GeoJsonDownload(ScriptElement):
-    """Makes every ``button.download-geojson`` save embedded GeoJSON as a file.
-
-    The text travels inside the page (gzipped), so the download works offline.
+    """Makes every ``button.download-geojson`` save the GeoJSON file beside the page.
 
     Parameters
     ----------
-    geojson
-        The file's text (``routes.geojson`` as ``build`` writes it).
     filename
-        Name offered to the browser.
+        Name of the file, in the page's folder (``routes.geojson`` as
+        ``build`` writes it).
     """
 
     _template = template(
         _SAVE_MACRO + "{% macro script(this, kwargs) %}"
-        "{{ save_on_click(\"document.querySelectorAll('button.download-geojson')\", this.gzip_base64, this.filename, "
-        "'application/geo+json') }}{% endmacro %}"
+        "{{ save_on_click(\"document.querySelectorAll('button.download-geojson')\", this.filename) }}{% endmacro %}"
     )
 
-    def __init__(self, geojson: str, *, filename: str = "routes.geojson") -> None:
+    def __init__(self, filename: str = "routes.geojson") -> None:
         super().__init__()
         self._name = "GeoJsonDownload"
-        self.gzip_base64 = gzip_base64(geojson)
         self.filename = filename
 
 
@@ -262,26 +250,22 @@ class ComparisonPanel(HtmlControl):
     ----------
     inner_html
         The panel's content (see :func:`comparison_panel`).
-    csv_text
-        Text offered by the ``button.download-csv`` of the panel, or None.
-    filename
-        Name offered for the CSV.
+    csv_file
+        Name of the CSV file beside the page that the ``button.download-csv``
+        of the panel saves (``comparison.csv`` as ``build`` writes it), or None.
     **kwargs
         As for :class:`HtmlControl`.
     """
 
-    def __init__(self, inner_html: str, *, csv_text: str | None = None, filename: str = "comparison.csv", **kwargs: Any) -> None:
+    def __init__(self, inner_html: str, *, csv_file: str | None = None, **kwargs: Any) -> None:
         super().__init__(inner_html, **kwargs)
         self._name = "ComparisonPanel"
-        self.csv_gzip_base64 = None if csv_text is None else gzip_base64(csv_text)
-        self.csv_filename = filename
+        self.csv_file = csv_file
 
     def behaviour(self) -> str:
         save = ""
-        if self.csv_gzip_base64 is not None:
-            save = self._template.module.save_on_click(
-                "div.querySelectorAll('button.download-csv')", self.csv_gzip_base64, self.csv_filename, "text/csv"
-            )
+        if self.csv_file is not None:
+            save = self._template.module.save_on_click("div.querySelectorAll('button.download-csv')", self.csv_file)
         return _TABLE_JS + save
 
 
@@ -447,7 +431,7 @@ def comparison_panel(
     download: bool = True,
     open_: bool = False,
     colours: Mapping[str, str] | None = None,
-    csv_text: str | None = None,
+    csv_file: str | None = None,
 ) -> ComparisonPanel:
     """Build the collapsible comparison panel: a sortable table, one row per route.
 
@@ -464,15 +448,16 @@ def comparison_panel(
         The method note (see ``make_maps.method_note``).
     download
         Whether to add the "Download GeoJSON" button (needs
-        :class:`GeoJsonDownload` on the same map).
+        :class:`GeoJsonDownload` on the same map, and the file beside the page).
     open_
         Whether the panel starts unfolded on wide screens (it covers part of the map).
     colours
         Route id -> ``#rrggbb`` (:func:`layers.style.route_colours`) for the
         swatches; None for the colours the map gives the routes in this order.
-    csv_text
-        Text of the "Download CSV" button (:func:`geo.compare.comparison_csv`
-        of ``records``), or None for no button.
+    csv_file
+        Name of the CSV file beside the page that the "Download CSV" button
+        saves (``comparison.csv``: :func:`geo.compare.comparison_csv` of
+        ``records``, written by ``build``), or None for no button.
 
     Returns
     -------
@@ -484,7 +469,7 @@ def comparison_panel(
     head = "".join(_head_cell(label, kind) for label, kind in _COLUMNS)
     rows = "".join(comparison_row(r, colours.get(r["id"], "#777777")) for r in records)
     buttons = ('<button type="button" class="download-geojson">Download GeoJSON</button>' if download else "") + (
-        '<button type="button" class="download-csv">Download CSV</button>' if csv_text is not None else ""
+        '<button type="button" class="download-csv">Download CSV</button>' if csv_file is not None else ""
     )
     inner = (
         f"<details{' open' if open_ else ''}><summary>Route comparison ({len(records)} routes)</summary>"
@@ -497,7 +482,7 @@ def comparison_panel(
     )
     return ComparisonPanel(
         inner,
-        csv_text=csv_text,
+        csv_file=csv_file,
         css_class="pos2-panel pos2-comparison leaflet-bar",
         position="bottomright",
         closed_when_narrow="details",

@@ -10,7 +10,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geo.compare import comparison_csv
 from layers.controls import (
     Attribution,
     GeoJsonDownload,
@@ -60,7 +59,8 @@ def index_map(
     countries: EncodedCountries,
     places: gpd.GeoDataFrame | None,
     method: Mapping[str, Any],
-    geojson: str | None = None,
+    geojson_file: str | None = None,
+    csv_file: str | None = None,
     tiles: bool = True,
     trade: TradeOverlay | None = None,
     route_pages: Mapping[str, str] | None = None,
@@ -79,8 +79,11 @@ def index_map(
         Named points, or None.
     method
         How the numbers were made; shown in the panel and the attribution.
-    geojson
-        Text of ``routes.geojson`` to offer for download, or None for no button.
+    geojson_file, csv_file
+        Names of the GeoJSON and CSV files beside the page (``build`` writes
+        ``routes.geojson`` and ``comparison.csv``) that the panel's download
+        buttons save, or None for no button. The files are linked, not
+        embedded: together they would be 45 % of the page.
     tiles
         Whether to add OpenStreetMap tiles.
     trade
@@ -124,13 +127,13 @@ def index_map(
         places=places is not None,
         extra_html=width_legend() if trade is not None else "",
     ).add_to(m)
-    comparison_panel(records, method, download=geojson is not None, colours=colours, csv_text=comparison_csv(records)).add_to(m)
+    comparison_panel(records, method, download=geojson_file is not None, colours=colours, csv_file=csv_file).add_to(m)
     labelled = [i for i, r in enumerate(records) if r["kind"] != "suggested"]  # suggestions: in legend and panel only
     route_labels(
         [records[i] for i in labelled], measured.geometry.values[labelled], colours, [i + 1 for i in labelled]
     ).add_to(m)
-    if geojson is not None:
-        GeoJsonDownload(geojson).add_to(m)
+    if geojson_file is not None:
+        GeoJsonDownload(geojson_file).add_to(m)
     Attribution(method["attribution"]).add_to(m)
     add_title(
         m,

@@ -12,11 +12,14 @@ in CI (``CI`` set), where they fail.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import io
 import json
 import os
 import re
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -264,14 +267,44 @@ def _compare_json() -> str:
     return out.getvalue()
 
 
-def test_index__download_geojson_saves_the_measured_routes(built, open_page):
-    p = open_page(built / "online" / "index.html")
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args) -> None:  # noqa: A002 (the base class's name)
+        pass
+
+
+def test_index__downloads_over_http_save_the_files_beside_the_page(built, browser):
+    # The --offline build served by a web server on the loopback (Playwright cancels downloads answered by
+    # route.fulfill, so the files come from a real server); every other request is aborted.
+    folder = built / "offline"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{server.server_port}/"
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    try:
+        context.route(lambda url: not url.startswith(site), lambda route: route.abort("internetdisconnected"))
+        page = context.new_page()
+        page.goto(site + "index.html")
+        page.wait_for_function("() => document.querySelectorAll('path.route').length > 0", timeout=15_000)
+        page.click(".pos2-panel summary")
+        for button, name in (("button.download-geojson", "routes.geojson"), ("button.download-csv", "comparison.csv")):
+            with page.expect_download() as info:
+                page.click(button)
+            assert info.value.suggested_filename == name
+            assert Path(info.value.path()).read_bytes() == (folder / name).read_bytes()
+        assert page.url == site + "index.html" and len(context.pages) == 1  # saved, not opened
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_index__download_csv_from_a_file_saves_the_file_beside_the_page(built, open_page):
+    p = open_page(built / "offline" / "index.html", offline=True)
     p.page.click(".pos2-panel summary")
     with p.page.expect_download() as info:
-        p.page.click("button.download-geojson")
-    download = info.value
-    assert download.suggested_filename == "routes.geojson"
-    assert Path(download.path()).read_bytes() == (built / "online" / "routes.geojson").read_bytes()
+        p.page.click("button.download-csv")
+    assert info.value.suggested_filename == "comparison.csv"
+    assert Path(info.value.path()).read_bytes() == (built / "offline" / "comparison.csv").read_bytes()
 
 
 @pytest.mark.parametrize("name", ["index.html", "pos2-mongolia.html", "central-asia-china.html", "trade.html"])

@@ -54,10 +54,13 @@ def page_path(records, measured_catalog, tmp_path_factory) -> Path:
         places=False,
         extra_html='<div class="trade-key">trade: 50 US$ bn</div>',
     ).add_to(m)
-    comparison_panel(records, METHOD_NOTE, colours=colours, csv_text=comparison_csv(records)).add_to(m)
-    GeoJsonDownload('{"type":"FeatureCollection","features":[]}').add_to(m)
+    comparison_panel(records, METHOD_NOTE, colours=colours, csv_file="comparison.csv").add_to(m)
+    GeoJsonDownload().add_to(m)
     html = inline_assets(render_html(m), make_maps._node_modules_fetch(make_maps.NODE_MODULES))
-    path = tmp_path_factory.mktemp("panel") / "panel.html"
+    folder = tmp_path_factory.mktemp("panel")
+    (folder / "comparison.csv").write_text(comparison_csv(records), encoding="utf-8")  # as build writes them
+    (folder / "routes.geojson").write_text('{"type":"FeatureCollection","features":[]}', encoding="utf-8")
+    path = folder / "panel.html"
     path.write_text(html, encoding="utf-8")
     return path
 
@@ -194,6 +197,18 @@ def test_panel__download_csv_saves_the_comparison_csv(open_panel, records):
     assert Path(download.path()).read_bytes() == comparison_csv(records).encode("utf-8")
 
 
+def test_panel__download_geojson_from_a_file_opens_the_file_beside_the_page(open_panel, page_path):
+    # From file:// Chromium ignores the download attribute and shows GeoJSON: in a new tab, the map stays.
+    page = open_panel(1366, 768)
+    _unfold(page)
+    with page.context.expect_page() as info:
+        page.click(".pos2-comparison button.download-geojson")
+    tab = info.value
+    tab.wait_for_load_state()
+    assert tab.url == (page_path.parent / "routes.geojson").as_uri()
+    assert page.url == page_path.as_uri()
+
+
 @pytest.mark.parametrize(("width", "height"), WIDE)
 def test_panel__open_covers_at_most_a_third_of_the_map(open_panel, width, height):
     page = open_panel(width, height)
@@ -253,8 +268,9 @@ def test_legend__trade_keys_only_while_trade_lines_are_on(open_panel):
     page.wait_for_function(hidden, timeout=2_000)
 
 
-def test_panel__json_payloads_stay_text(page_path):
-    # The page has no data outside JSON strings that the panel script reads: the CSV payload is base64.
+def test_panel__downloads_name_files_not_data(page_path):
+    # The page has no data outside JSON strings that the panel script reads: the downloads name files beside it.
     html = page_path.read_text(encoding="utf-8")
-    payload = re.search(r"div\.querySelectorAll\('button\.download-csv'\), (\"[A-Za-z0-9+/=]+\")", html)
-    assert payload and json.loads(payload.group(1))
+    csv = re.search(r"div\.querySelectorAll\('button\.download-csv'\), (\"[^\"]*\")\);", html)
+    geojson = re.search(r"document\.querySelectorAll\('button\.download-geojson'\), (\"[^\"]*\")\);", html)
+    assert json.loads(csv.group(1)) == "comparison.csv" and json.loads(geojson.group(1)) == "routes.geojson"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import re
 from html.parser import HTMLParser
@@ -191,32 +189,32 @@ def test_jinja_in_data_is_not_evaluated(records):
     assert "49" not in inner
 
 
-def _embedded(html: str, buttons: str) -> tuple[str, str, str]:
-    """The (text, filename, mime) that the download script for ``buttons`` saves."""
-    match = re.search(re.escape(buttons) + r', ("[A-Za-z0-9+/=]*"), ("(?:[^"\\]|\\.)*"), ("(?:[^"\\]|\\.)*")\);', html)
+def _saved(html: str, buttons: str) -> str:
+    """The file name that the download script for ``buttons`` saves (a file beside the page)."""
+    match = re.search(re.escape(buttons) + r', ("(?:[^"\\]|\\.)*")\);', html)
     assert match, buttons
-    payload, filename, mime = (json.loads(g) for g in match.groups())
-    return gzip.decompress(base64.b64decode(payload)).decode("utf-8"), filename, mime
+    return json.loads(match.group(1))
 
 
-def test_comparison_panel__csv_download_embeds_the_comparison_csv(records):
-    csv_text = comparison_csv(records)
-    panel = comparison_panel(records, METHOD, csv_text=csv_text, download=False)
+def test_comparison_panel__csv_download_saves_the_file_beside_the_page(records):
+    panel = comparison_panel(records, METHOD, csv_file="comparison.csv", download=False)
     assert '<button type="button" class="download-csv">Download CSV</button>' in panel.inner_html
     assert "download-geojson" not in panel.inner_html
     m = folium.Map()
     panel.add_to(m)
     html = m.get_root().render()
-    assert _embedded(html, "div.querySelectorAll('button.download-csv')") == (csv_text, "comparison.csv", "text/csv")
+    assert _saved(html, "div.querySelectorAll('button.download-csv')") == "comparison.csv"
+    assert "link.download = filename;" in html and "link.href = encodeURIComponent(filename);" in html
+    assert comparison_csv(records).splitlines()[0] not in html  # the CSV is not in the page
 
 
-def test_comparison_panel__csv_with_hostile_text_stays_inside_base64(records):
-    hostile = [{**records[0], "name": "</script><script>alert(1)</script> `${x}` {{ 7*7 }}"}]
+def test_comparison_panel__file_name_stays_a_json_string(records):
     m = folium.Map()
-    comparison_panel(hostile, METHOD, csv_text=comparison_csv(hostile)).add_to(m)
+    comparison_panel(records, METHOD, csv_file="</script><script>alert(1)</script> {{ 7*7 }}.csv").add_to(m)
     html = m.get_root().render()
-    assert "</script><script>alert" not in html and "{{ 7*7 }}" not in html
-    assert _embedded(html, "div.querySelectorAll('button.download-csv')")[0] == comparison_csv(hostile)
+    assert "</script><script>alert" not in html
+    # read back whole: not evaluated as a template (no 49), not cut by the script's end
+    assert _saved(html, "div.querySelectorAll('button.download-csv')") == "</script><script>alert(1)</script> {{ 7*7 }}.csv"
 
 
 def test_comparison_panel__table_script(records):
@@ -229,30 +227,27 @@ def test_comparison_panel__table_script(records):
     assert "max-width: 33vw; max-height: 33vh" in html and "max-height: 40vh" in html
 
 
-def test_download_is_gzipped_geojson():
-    text = '{"type":"FeatureCollection","features":[]}'
-    download = GeoJsonDownload(text)
-    assert gzip.decompress(base64.b64decode(download.gzip_base64)).decode() == text
+def test_geojson_download_saves_the_file_beside_the_page():
     m = folium.Map()
-    download.add_to(m)
+    GeoJsonDownload().add_to(m)
+    GeoJsonDownload("other name.geojson").add_to(folium.Map())
     html = m.get_root().render()
-    assert _embedded(html, "document.querySelectorAll('button.download-geojson')") == (
-        text, "routes.geojson", "application/geo+json"
-    )
+    assert _saved(html, "document.querySelectorAll('button.download-geojson')") == "routes.geojson"
+    assert "link.target = '_blank';" in html  # from file:// Chromium shows GeoJSON instead: not over the map
 
 
 def test_controls_render_into_a_map(records):
     m = folium.Map()
     comparison_panel(records, METHOD).add_to(m)
     legend([("A <route>", "#CC6677", False), ("B", "#332288", True)]).add_to(m)
-    GeoJsonDownload('{"type":"FeatureCollection","features":[]}').add_to(m)
+    GeoJsonDownload().add_to(m)
     Attribution(METHOD["attribution"]).add_to(m)
     html = m.get_root().render()
     assert "L.DomUtil.create('div', \"pos2-panel pos2-comparison leaflet-bar\")" in html
     assert 'stroke-dasharray=\\"10 7\\"' in html  # B is dashed
     assert "A &amp;lt;route&amp;gt;" in html or "A \\u0026lt;route\\u0026gt;" in html
     assert "addAttribution(\"Made with Natural Earth \\u0026lt;b\\u0026gt;\")" in html
-    assert "new DecompressionStream('gzip')" in html
+    assert "document.querySelectorAll('button.download-geojson'), \"routes.geojson\");" in html
 
 
 def test_short_name():

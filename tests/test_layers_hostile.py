@@ -190,7 +190,7 @@ def test_index_map__data_only_in_json_strings(hostile, measured_catalog, display
     record, method = hostile["record"], hostile["method"]
     m = index_map(
         [record], measured_catalog.iloc[:1], countries=display, places=None, method=method,
-        geojson=json.dumps({"name": record["name"]}), tiles=True, trade=hostile["overlay"](),
+        geojson_file="routes.geojson", csv_file="comparison.csv", tiles=True, trade=hostile["overlay"](),
     )  # fmt: skip
     holders = assert_data_only_in_json_strings(render_html(m), hostile["marked"].values)
     assert _shown(record, method) | _markers(*(r["source"] for r in hostile["trade"])) <= set(holders)

@@ -27,7 +27,8 @@ def display():
 
 
 def test_index_map__groups_every_route(records, measured_catalog, display):
-    m = index_map(records, measured_catalog, countries=display, places=load_places(PLACES_PATH), method=METHOD, geojson="{}")
+    m = index_map(records, measured_catalog, countries=display, places=load_places(PLACES_PATH), method=METHOD,
+                  geojson_file="routes.geojson", csv_file="comparison.csv")  # fmt: skip
     html = render_html(m)
     assert "L.control.groupedLayers(" in html
     for group in (GROUP_OPTIONS, GROUP_REFERENCES, GROUP_PLACES):
@@ -37,7 +38,8 @@ def test_index_map__groups_every_route(records, measured_catalog, display):
         assert f"{label}: poly_line" not in html  # layers are feature groups, not lines
         assert f"{label}: feature_group_" in html
     assert html.count("L.polyline(") == sum(len(g.geoms) if hasattr(g, "geoms") else 1 for g in measured_catalog.geometry)
-    assert "download-geojson" in html
+    assert "button.download-geojson'), \"routes.geojson\");" in html
+    assert "button.download-csv'), \"comparison.csv\");" in html
 
 
 def test_route_map__fitted_with_measurement_panel(records, measured_catalog, display):

@@ -159,7 +159,13 @@ class ScriptElement(MacroElement):
     new templates; with large data (encoded outlines) that costs a second
     parse and would evaluate any ``{{`` in the data. This class inserts the
     rendered text as it is.
+
+    A subclass that sets ``_header_name`` has its ``header`` written once per
+    page, under that name, however many of its elements the page holds
+    (shared functions that each element's ``script`` calls).
     """
+
+    _header_name: str | None = None
 
     def render(self, **kwargs: Any) -> None:
         figure = self.get_root()
@@ -170,7 +176,10 @@ class ScriptElement(MacroElement):
         for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
             macro = module.get(part)
             if macro is not None:
-                target.add_child(_RenderedText(macro(self, kwargs)), name=self.get_name())
+                once = self._header_name if part == "header" else None
+                if once is not None and once in target._children:
+                    continue
+                target.add_child(_RenderedText(macro(self, kwargs)), name=once or self.get_name())
         for element in self._children.values():
             element.render(**kwargs)
 

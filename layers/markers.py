@@ -3,7 +3,8 @@
 folium writes each ``CircleMarker`` as a block of JavaScript (about 800
 bytes); a route's kilometre posts and the named places would be a third of
 the page. :class:`CircleMarkers` writes their positions and tooltips once, as
-JSON, and makes the markers in the browser.
+JSON, and makes the markers in the browser with one function, ``pos2Markers``,
+that the page's header defines once.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ class CircleMarkers(ScriptElement):
 
     _template = template(
         """
-        {% macro script(this, kwargs) %}
-        (function () {
-          // All small markers of a page share one canvas, and each group one
-          // tooltip made on hover: hundreds of SVG elements and tooltip
-          // objects would slow the first drawing of the map.
+        {% macro header(this, kwargs) %}<script>
+        // All small markers of a page share one canvas, and each group one
+        // tooltip made on hover: hundreds of SVG elements and tooltip
+        // objects would slow the first drawing of the map. Defined once per
+        // page (every group calls it), the objects made at the first call.
+        function pos2Markers(points, style, parent) {
           window.pos2MarkerCanvas = window.pos2MarkerCanvas || L.canvas({padding: 0.5});
           // A marker with a ``shape`` option (square, diamond, triangle) is drawn as that shape on the
           // canvas; hit testing stays the circle's. Leaflet 1.9's canvas renderer: _drawing, _ctx, _fillStroke.
@@ -58,19 +60,24 @@ class CircleMarkers(ScriptElement):
               r._fillStroke(ctx, this);
             }
           });
-          var style = Object.assign({{ this.style|script_json }}, {renderer: window.pos2MarkerCanvas});
-          var markers = {{ this.points|script_json }}.map(function (p) {
-            var marker = new window.pos2ShapeMarker([p[0], p[1]], style);
+          var options = Object.assign({}, style, {renderer: window.pos2MarkerCanvas});
+          var markers = points.map(function (p) {
+            var marker = new window.pos2ShapeMarker([p[0], p[1]], options);
             marker.label = p[2];
             return marker;
           });
           L.featureGroup(markers)
             .bindTooltip(function (marker) { return marker.label; }, {sticky: false})
-            .addTo({{ this._parent.get_name() }});
-        })();
+            .addTo(parent);
+        }
+        </script>{% endmacro %}
+        {% macro script(this, kwargs) %}
+        pos2Markers({{ this.points|script_json }}, {{ this.style|script_json }}, {{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
+    _header_name = "pos2_markers"
+    """The header (``pos2Markers``) is written once per page, whatever the number of groups."""
 
     def __init__(
         self,

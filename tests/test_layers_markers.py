@@ -15,7 +15,7 @@ def test_circle_markers__one_array_latlon_and_escaped_json():
     html = m.get_root().render()
     assert "[[52.29,104.28," in html
     assert "</script> b" not in html  # tojson writes \\u003c/script\\u003e
-    assert f".addTo({group.get_name()})" in html
+    assert f", {group.get_name()});" in html and html.count("function pos2Markers(") == 1
 
 
 def test_circle_markers__needs_one_tooltip_per_point():

@@ -12,8 +12,10 @@ Format: https://developers.google.com/maps/documentation/utilities/polylinealgor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -192,3 +194,49 @@ class PolylineDecoder(ScriptElement):
     def __init__(self) -> None:
         super().__init__()
         self._name = "PolylineDecoder"
+
+
+_JINJA_SYNTAX = re.compile(r"\{[{%#]|\r")
+
+
+def _as_element(text: str) -> Element:
+    """``Element(text)`` as branca makes it, without parsing the text as a template when it holds no
+    Jinja syntax (``{{``, ``{%``, ``{#``) and no carriage return: such a template renders to the text
+    less one trailing newline (Jinja's ``keep_trailing_newline`` is off), which is what is inserted."""
+    if _JINJA_SYNTAX.search(text):
+        return Element(text)
+    return _RenderedText(text[:-1] if text.endswith("\n") else text)
+
+
+def _render_macros_as_text(self: MacroElement, **kwargs: Any) -> None:
+    """branca 0.8's ``MacroElement.render``, with :func:`_as_element` in place of ``Element``."""
+    figure = self.get_root()
+    if not isinstance(figure, Figure):
+        msg = "render the element from a folium Map (its root must be a Figure)"
+        raise TypeError(msg)
+    module = self._template.module.__dict__
+    for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+        macro = module.get(part)
+        if macro is not None:
+            target.add_child(_as_element(macro(self, kwargs)), name=self.get_name())
+    for element in self._children.values():
+        element.render(**kwargs)
+
+
+@contextlib.contextmanager
+def macros_as_text() -> Iterator[None]:
+    """Within the block, folium's own elements insert their rendered macros as text: the same page, faster.
+
+    branca's ``MacroElement.render`` wraps the output of each ``header``,
+    ``html`` and ``script`` macro in ``Element(text)``, which parses it again
+    as a Jinja template: about 200 parses per build, 0.18 s of CPU (12 % of
+    the build after its imports). The text is inserted as the template would
+    render it (:func:`_as_element`); text with Jinja syntax still goes
+    through ``Element``. :class:`ScriptElement` does this always.
+    """
+    original = MacroElement.render
+    MacroElement.render = _render_macros_as_text
+    try:
+        yield
+    finally:
+        MacroElement.render = original

@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import folium
 from xyzservices import TileProvider
 
-from layers.encoding import PolylineDecoder, ScriptElement, template
+from layers.encoding import PolylineDecoder, ScriptElement, macros_as_text, template
 from layers.leaflet_plugins import Fullscreen, MeasureTool
 from layers.style import (
     POPUP_AUTOPAN_PADDING_PX,
@@ -97,7 +97,8 @@ def render_html(m: folium.Map) -> str:
     html
         The page.
     """
-    html = m.get_root().render()
+    with macros_as_text():  # the same bytes, without parsing folium's rendered macros again
+        html = m.get_root().render()
     numbers: dict[str, str] = {}
 
     def renumber(match: re.Match[str]) -> str:

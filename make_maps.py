@@ -19,6 +19,7 @@ import argparse
 import base64
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -37,7 +38,7 @@ import urllib.request
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import geopandas as gpd
 import numpy as np
@@ -53,10 +54,9 @@ from geo.errors import RouteDataError, RouteDataWarning
 from geo.estimates import estimate_records
 from geo.export import routes_geojson, write_gpkg, write_kml
 from geo.geodesic import DEFAULT_MAX_SEGMENT_M, densified_vertex_count, offset_geodesic, segment_lengths_m
-from geo.leastcost import Progress, load_cost_config, load_lakes, suggest_route
 from geo.measure import measure_routes
 from geo.names import page_slugs
-from geo.network import basis_paths, basis_records, load_network, parse_basis, resolve_network
+from geo.network import Network, basis_paths, basis_records, load_network, parse_basis, resolve_network
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, format_trade, load_energy, load_trade, trade_summary
 from geo.trade import FORMATS as TRADE_FORMATS
@@ -66,6 +66,9 @@ from layers.page import Asset, inline_assets, render_html
 from layers.profile import profile_png
 from layers.style import route_colours
 from layers.trade import ends_lonlat, trade_layers
+
+if TYPE_CHECKING:
+    from geo.leastcost import Progress
 
 DATA_DIR = Path(geo.__file__).resolve().parent / "data"
 ROUTES_PATH = DATA_DIR / "routes.toml"
@@ -272,7 +275,7 @@ def _measure_with_profiles(
 ) -> tuple[Any, Any, list[dict[str, Any]], list[dict[str, Any]]]:
     if not args.routes:
         _warn_if_suggestions_stale()
-    network = load_network(NETWORK_PATH)
+    network = _network()
     basis = network.basis if args.basis is None else parse_basis(args.basis, network)
     traces = load_traces(TRACES_PATH)  # routes that say trace = [...] are drawn along these (issue 11 part 3)
     routes = apply_traces(read_routes(args.routes or list(DEFAULT_ROUTE_FILES)), traces)
@@ -363,10 +366,25 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _network() -> Network:
+    """The network file, read once per run: the measurement and the method note both need it."""
+    try:
+        stat = NETWORK_PATH.stat()
+    except OSError:
+        return load_network(NETWORK_PATH)  # which says what is wrong
+    return _read_network(NETWORK_PATH, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_network(path: Path, _mtime_ns: int, _size: int) -> Network:
+    """:func:`geo.network.load_network` of a file as it is (its time and size in the key: a changed file is read again)."""
+    return load_network(path)
+
+
 def _basis(text: str | None) -> tuple[tuple[str, str], str]:
     """The basis of ``--basis`` (None: the network's default): its node ids and its name
     (the network's name for its default, else 'FROM name to TO name')."""
-    network = load_network(NETWORK_PATH)
+    network = _network()
     if text is None:
         return network.basis, network.basis_name
     start, end = parse_basis(text, network)
@@ -386,6 +404,8 @@ def _lonlat_arg(text: str) -> tuple[float, float]:
 
 
 def _route(args: argparse.Namespace) -> int:
+    from geo.leastcost import load_cost_config, load_lakes, suggest_route  # the route command's solver only
+
     if args.out is not None:
         _check_out_file(args.out, EXPORT_SUFFIXES["geojson"], "GeoJSON")
     if len(args.via) > MAX_VIA:

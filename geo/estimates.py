@@ -76,7 +76,7 @@ def route_as_built(
     for offset, (a, b, traced) in enumerate(((0, first, False), (first, last, True), (last, len(lonlat) - 1, False))):
         if b > a:
             parts.append(as_built(lonlat[a : b + 1], traced=traced, seed=seed + offset, **options))
-    return AsBuilt(np.hstack([p.samples_m for p in parts]), np.concatenate([p.measured_m for p in parts]), coverage)
+    return AsBuilt.joined(parts, coverage)
 
 
 def _grades(route: Mapping[str, Any], vertex: Sequence[int], n_vertices: int) -> list[tuple[str, str]] | None:
@@ -135,10 +135,10 @@ def segment_bands(
         if "country" in segment:
             assert shares is not None
             weights = np.array([share.get(segment["country"], 0.0) for share in shares])
-            out.append(band(estimate.samples_m @ weights, estimate.coverage))
+            out.append(band(estimate.weighted_m(weights), estimate.coverage))
         else:
             i, j = vertex[names.index(segment["from"])], vertex[names.index(segment["to"])]
-            out.append(band(estimate.samples_m[:, i:j].sum(axis=1), estimate.coverage))
+            out.append(band(estimate.span_m(i, j), estimate.coverage))
     return out
 
 
@@ -194,7 +194,7 @@ def path_band(
     for piece in path.pieces:
         if piece.vertices is not None and piece.route is not None:
             first, last = piece.vertices
-            total += estimates[piece.route].samples_m[:, first:last].sum(axis=1) + piece.join_m  # joins as drawn
+            total += estimates[piece.route].span_m(first, last) + piece.join_m  # joins as drawn
             continue
         leg = next(leg for leg in resolved.network.legs if leg.id == piece.label)
         if leg.id not in leg_cache:
@@ -203,7 +203,7 @@ def path_band(
                 resolved.leg_lonlat[leg.id], model=model, elevation=elevation, traced=traced,
                 coverage=coverage, samples=samples, seed=seed_of(leg.id),
             )  # fmt: skip
-        total += leg_cache[leg.id].samples_m.sum(axis=1)
+        total += leg_cache[leg.id].span_m(0, len(leg_cache[leg.id].measured_m))
     return band(total, coverage)
 
 

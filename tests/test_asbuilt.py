@@ -23,6 +23,7 @@ from geo.asbuilt import (
     RADIUS_TO_SIGMA,
     AsBuilt,
     ClassFactor,
+    SampleBlock,
     _displaced_lengths,
     as_built,
     load_routing_model,
@@ -170,8 +171,31 @@ def test_terrain_classes(elevation):
 
 
 def test_asbuilt_dataclass_band_is_plain():
-    result = AsBuilt(np.full((100, 2), 1500.0), np.array([1000.0, 1000.0]), 0.9)
+    block = SampleBlock(0, 2, per_segment_m=np.full((100, 2), 1500.0))
+    result = AsBuilt(np.array([1000.0, 1000.0]), 0.9, (block,))
     assert result.band() == {"estimate": 3.0, "low": 3.0, "high": 3.0, "coverage": 0.9}
+
+
+def test_sample_blocks_sum_like_the_full_array():
+    # Oracle: the (samples, segments) array written out by hand; a traced block is its measured
+    # lengths times one factor per sample, so every span and weighted sum must equal the
+    # plain numpy sums of that array, across block boundaries and after joining.
+    measured = np.array([1000.0, 2000.0, 3000.0, 4000.0, 5000.0])
+    dense = np.array([[1100.0, 2300.0], [900.0, 1800.0], [1000.0, 2100.0]])
+    factor = np.array([1.5, 0.5, 2.0])
+    head = AsBuilt(measured[:2], 0.9, (SampleBlock(0, 2, per_segment_m=dense),))
+    tail = AsBuilt(measured[2:], 0.9, (SampleBlock(0, 3, factor=factor),))
+    whole = AsBuilt.joined([head, tail], 0.9)
+    full = np.hstack([dense, factor[:, None] * np.array([[3000.0, 4000.0, 5000.0]])])
+    assert np.array_equal(whole.samples_m, full)
+    assert [(b.first, b.count) for b in whole.blocks] == [(0, 2), (2, 3)]
+    for i, j in [(0, 5), (1, 3), (2, 4), (3, 5), (0, 1), (4, 5)]:
+        np.testing.assert_allclose(whole.span_m(i, j), full[:, i:j].sum(axis=1), rtol=1e-15)
+    weights = np.array([0.0, 0.5, 1.0, 0.25, 0.0])
+    np.testing.assert_allclose(whole.weighted_m(weights), full @ weights, rtol=1e-15)
+    np.testing.assert_allclose(whole.span_m(2, 5), [18000.0, 6000.0, 24000.0])
+    with pytest.raises(ValueError, match="must satisfy"):
+        whole.span_m(3, 3)
 
 
 # --- the cleaned traces ---------------------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def test_base_map__leaflet_1_9_4_and_view_from_the_screen():
     html = render_html(base_map([[40, 60], [70, 140]], reserve_right_px=440))
     assert LEAFLET_VERSION == "1.9.4" and "leaflet@1.9.4/dist/leaflet.js" in html and "leaflet@1.9.3" not in html
     assert "fitBounds(" in html and '"paddingBottomRight"' not in html  # the padding is computed in the page
-    assert "Math.min(20 + reserve, 0.3 * size.x)" in html and "440" in html
+    assert "Math.min(20 + reserve, 0.34 * size.x)" in html and "440" in html  # a third of the map, and a margin
+    assert "narrow = size.x < 600" in html  # a phone: the panel is a bottom sheet, no reserve on the right
     assert "history.replaceState" in html and "location.hash" in html
     assert "path.leaflet-interactive:focus { outline: none; }" in html
     assert "@media print" in html and "max-height: min(60vh, 420px)" in html and "max-width: min(340px, calc(90vw - 44px))" in html

@@ -280,7 +280,8 @@ path.leaflet-interactive:focus {{ outline: none; }}
 .pos2-popup-sheet .pos2-sheet-close {{ position: sticky; top: 0; float: right; margin: 0 -6px 0 8px; padding: 4px 10px;
   border: 0; background: #fff; font: 22px/1 system-ui, sans-serif; cursor: pointer; }}
 .pos2-popup-sheet .pos2-sheet-body {{ padding-top: 8px; }}
-.pos2-title {{ position: absolute; z-index: 800; top: 10px; left: 54px; max-width: min(440px, calc(100% - 120px));
+.pos2-title {{ position: absolute; z-index: 800; top: 10px; left: 54px; max-width: min(456px, calc(100% - 128px));
+  box-sizing: border-box;
   background: rgba(255,255,255,0.92); border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); padding: 4px 8px;
   font: 11px/1.35 system-ui, sans-serif; color: #222; }}
 .pos2-title summary {{ cursor: pointer; }}
@@ -419,15 +420,17 @@ _TITLE_JS = """
   L.DomEvent.disableScrollPropagation(div);
   document.title = div.querySelector('h1').textContent;  // the heading's text: no second copy of the data
   var details = div.querySelector('details');
-  if (map.getSize().x < 600) {
-    // A phone: the title line only (a tap opens it), and an open layer list
-    // folds to its button (a tap opens it, a tap on the map folds it again).
-    details.open = false;
-    map.getContainer().querySelectorAll('.leaflet-control-layers-expanded').forEach(function (list) {
-      list.classList.remove('leaflet-control-layers-expanded');
-      map.on('click', function () { list.classList.remove('leaflet-control-layers-expanded'); });
-    });
-  }
+  // A phone: the title line only (a tap opens it). An open layer list that
+  // would cover the block (a phone, a narrow window) folds to its button (a
+  // tap opens it, a tap on the map folds it again).
+  if (map.getSize().x < 600) { details.open = false; }
+  var block = div.getBoundingClientRect();
+  map.getContainer().querySelectorAll('.leaflet-control-layers-expanded').forEach(function (list) {
+    var box = list.getBoundingClientRect();
+    if (map.getSize().x >= 600 && (box.left > block.right + 8 || box.top > block.bottom + 8)) { return; }
+    list.classList.remove('leaflet-control-layers-expanded');
+    map.on('click', function () { list.classList.remove('leaflet-control-layers-expanded'); });
+  });
   window.addEventListener('beforeprint', function () { details.open = true; });
 })();
 """

@@ -208,7 +208,11 @@ _FIT_VIEW_JS = """
     var bottomRight = narrow
       ? [Math.min(20, 0.05 * size.x), reserve ? 60 : Math.min(50, 0.1 * size.y)]
       : [Math.min(20 + reserve, 0.34 * size.x), Math.min(50, 0.1 * size.y)];
-    map.fitBounds({{ this.bounds|script_json }}, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
+    // Below the title block (about 110 px high on a wide screen) when that costs no zoom level.
+    var bounds = L.latLngBounds({{ this.bounds|script_json }}), below = [topLeft[0], Math.min(110, 0.15 * size.y)];
+    var zoom = function (tl) { return map.getBoundsZoom(bounds, false, L.point(tl).add(bottomRight)); };
+    if (!narrow && zoom(below) >= zoom(topLeft)) { topLeft = below; }
+    map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
   }
   var written = null;
   function show(hash) {
@@ -351,7 +355,8 @@ L.Popup.mergeOptions({{ this.popup_options|script_json }});
     if (!sheet) { makeSheet(); }
     var content = popup._content;  // what Leaflet itself would show: HTML made by the page's escaping helpers
     if (typeof content === 'function') { content = content(popup._source || popup); }
-    if (typeof content === 'string') { body.innerHTML = content; } else { body.textContent = ''; if (content) { body.appendChild(content); } }
+    body.textContent = '';
+    if (typeof content === 'string') { body.innerHTML = content; } else if (content) { body.appendChild(content); }
     sheet.hidden = false;
     sheet.scrollTop = 0;
     var at = popup.getLatLng(), top = map.getSize().y - sheet.offsetHeight;
@@ -530,9 +535,27 @@ _IMAGE_EXPORT_JS = """
     folded.forEach(function (d) { d.open = true; });
     container.classList.add('pos2-exporting');
     button.disabled = true;
+    // The year slider stays unless the opened title block covers it (a phone).
+    var block = container.querySelector('.pos2-title'), covered = [];
+    container.querySelectorAll('.pos2-years').forEach(function (control) {
+      var a = control.getBoundingClientRect(), b = block ? block.getBoundingClientRect() : null;
+      if (b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+        control.style.visibility = 'hidden';
+        covered.push(control);
+      }
+    });
+    // The image copies the styles of HTML elements, not of the lines inside an
+    // SVG: a dash set by a stylesheet (the trade arcs) is written on the line.
+    var dashed = [];
+    container.querySelectorAll('.leaflet-overlay-pane path:not([stroke-dasharray])').forEach(function (path) {
+      var dash = getComputedStyle(path).strokeDasharray;
+      if (dash && dash !== 'none') { path.setAttribute('stroke-dasharray', dash); dashed.push(path); }
+    });
     function restore() {
       container.classList.remove('pos2-exporting');
       folded.forEach(function (d) { d.open = false; });
+      covered.forEach(function (control) { control.style.visibility = ''; });
+      dashed.forEach(function (path) { path.removeAttribute('stroke-dasharray'); });
       button.disabled = false;
     }
     window.htmlToImage.toBlob(container, {

@@ -75,6 +75,7 @@ def test_base_map__leaflet_1_9_4_and_view_from_the_screen():
     assert "fitBounds(" in html and '"paddingBottomRight"' not in html  # the padding is computed in the page
     assert "Math.min(20 + reserve, 0.34 * size.x)" in html and "440" in html  # a third of the map, and a margin
     assert "narrow = size.x < 600" in html  # a phone: the panel is a bottom sheet, no reserve on the right
+    assert "map.getBoundsZoom(bounds, false" in html  # below the title block when that costs no zoom level
     assert "history.replaceState" in html and "location.hash" in html
     assert "path.leaflet-interactive:focus { outline: none; }" in html
     assert "@media print" in html and "max-height: min(60vh, 420px)" in html and "max-width: min(340px, calc(90vw - 44px))" in html

@@ -9,8 +9,12 @@ from typing import Any
 
 import folium
 
+from folium.map import Layer
+
 from layers.encoding import ScriptElement, script_json, template
-from layers.style import PLACE_STYLE, REFERENCE_DASH, km, route_colours, shape_svg, text
+from layers.markers import CircleMarkers
+from layers.style import PLACE_SHAPES, PLACE_STYLE, REFERENCE_DASH, ROUTE_WEIGHT_PX, km, route_colours, shape_svg, text
+from layers.trade import EnergyFlows, TradeFlows
 
 _PANEL_CSS = """
 <style>
@@ -51,6 +55,9 @@ path.route-highlight { filter: drop-shadow(0 0 2px #fff); }
   white-space: nowrap; vertical-align: middle; }
 .leaflet-control-layers { font: 12px/1.3 system-ui, sans-serif; }
 .pos2-legend svg { vertical-align: middle; margin-right: 4px; }
+.pos2-panel.pos2-sheet { max-width: min(420px, 33vw); max-height: 33vh; box-sizing: border-box; padding-top: 0; }
+.pos2-sheet summary { position: sticky; top: 0; z-index: 1; background: #fff; padding: 4px 0; }
+.pos2-sheet .method { max-width: none; }
 .route-popup table th { text-align: left; padding-right: 8px; vertical-align: top; }
 .route-popup h4 { margin: 0 0 4px; font-size: 14px; }
 @media (max-width: 600px) {
@@ -287,12 +294,13 @@ class Attribution(ScriptElement):
 
 
 class LayerControl(folium.LayerControl):
-    """folium's layer control (every layer of the map), names written as JSON strings.
+    """folium's layer control (every layer of the map), each name after a sample of its look.
 
     folium writes the names with Jinja's ``tojson``, which leaves U+2028 and
     U+2029 raw; here they go through :func:`layers.encoding.template_json`
     like every other string. Names are HTML (Leaflet sets them as
-    ``innerHTML``): escape them with :func:`layers.style.text`.
+    ``innerHTML``): escape them with :func:`layers.style.text`. Before each
+    name goes :func:`layer_swatch` of the layer, drawn from its style.
     """
 
     _template = template(
@@ -312,6 +320,121 @@ class LayerControl(folium.LayerControl):
         ).addTo({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
+
+    def render(self, **kwargs: Any) -> None:
+        """Collect the map's layers (as folium does), each label a swatch and the escaped name."""
+        self.reset()
+        for item in self._parent._children.values():
+            if not isinstance(item, Layer) or not item.control:
+                continue
+            key = layer_swatch(item) + item.layer_name
+            (self.overlays if item.overlay else self.base_layers)[key] = item.get_name()
+        super(folium.LayerControl, self).render(**kwargs)  # the element's own render, not folium's second collection
+
+
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+_DASH_PATTERN = re.compile(r"\d{1,3}(?:\.\d+)?(?:[ ,]+\d{1,3}(?:\.\d+)?)*")
+SWATCH_WIDTH_PX = 34
+"""Width of a line sample in the layer list and the legend."""
+
+
+def _checked_colour(colour: object) -> str:
+    if not isinstance(colour, str) or not _HEX_COLOUR.fullmatch(colour):
+        msg = f"a swatch colour must be #rrggbb, got {colour!r}"
+        raise ValueError(msg)
+    return colour
+
+
+def line_swatch(colour: str, *, weight_px: float = ROUTE_WEIGHT_PX, dash: str | None = None, opacity: float = 1.0) -> str:
+    """A sample of a line (inline SVG), as wide as :data:`SWATCH_WIDTH_PX`.
+
+    Parameters
+    ----------
+    colour
+        Stroke colour, ``#rrggbb`` (anything else raises ``ValueError``: a
+        swatch is made from the style, never from data text).
+    weight_px
+        Stroke width in pixels, drawn as on the map (between 1 and 10).
+    dash
+        SVG dash pattern (``"10 7"``: px on, px off), or None for solid.
+    opacity
+        Stroke opacity, 0 to 1.
+
+    Returns
+    -------
+    svg
+        An ``<svg class="pos2-swatch">`` with one line.
+    """
+    colour = _checked_colour(colour)
+    if dash is not None and not _DASH_PATTERN.fullmatch(str(dash)):
+        msg = f"a dash pattern is numbers separated by spaces or commas, got {dash!r}"
+        raise ValueError(msg)
+    weight = min(max(float(weight_px), 1.0), 10.0)
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<svg class="pos2-swatch" width="{SWATCH_WIDTH_PX}" height="12" aria-hidden="true">'
+        f'<line x1="1" y1="6" x2="{SWATCH_WIDTH_PX - 1}" y2="6" stroke="{colour}" stroke-width="{weight:g}" '
+        f'stroke-opacity="{min(max(float(opacity), 0.0), 1.0):g}"{dashed}/></svg>'
+    )
+
+
+def _marker_swatch(style: Mapping[str, Any]) -> str:
+    shape = style.get("shape")
+    fill = _checked_colour(style.get("fillColor", style.get("color")))
+    if shape is not None:
+        if shape not in PLACE_SHAPES:
+            msg = f"a place shape is one of {PLACE_SHAPES}, got {shape!r}"
+            raise ValueError(msg)
+        return shape_svg(shape, fill).replace("<svg ", '<svg class="pos2-swatch" aria-hidden="true" ', 1)
+    stroke = _checked_colour(style.get("color", "#333333"))
+    return (
+        f'<svg class="pos2-swatch" width="{SWATCH_WIDTH_PX}" height="12" aria-hidden="true">'
+        f'<circle cx="{SWATCH_WIDTH_PX // 2}" cy="6" r="5" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/></svg>'
+    )
+
+
+def layer_swatch(layer: folium.map.Layer) -> str:
+    """A sample of how a layer is drawn, for the layer list (SVG, from the style only).
+
+    A route: its line (colour, weight, dash as drawn); a place category: its
+    shape; the trade arcs: their two colours, dashed; the energy flows: a
+    wide pale line; other markers: a dot. The layer's name and tooltips are
+    never read, so no data text reaches the sample.
+
+    Parameters
+    ----------
+    layer
+        A folium layer (a ``FeatureGroup`` of lines or markers).
+
+    Returns
+    -------
+    svg
+        An ``<svg class="pos2-swatch">``, or ``""`` for a layer with nothing
+        drawn that has a sample (a tile layer).
+    """
+    children = list(getattr(layer, "_children", {}).values())
+    for child in children:
+        if isinstance(child, folium.PolyLine):
+            options = child.options
+            return line_swatch(
+                options.get("color", "#3388ff"),
+                weight_px=options.get("weight", 3),
+                dash=options.get("dashArray") or options.get("dash_array"),
+                opacity=options.get("opacity", 1.0),
+            )
+    for child in children:
+        if isinstance(child, TradeFlows):
+            first, second = (_checked_colour(arc[2]) for arc in child.arcs[:2])
+            return (
+                f'<svg class="pos2-swatch" width="{SWATCH_WIDTH_PX}" height="12" aria-hidden="true">'
+                f'<line x1="1" y1="3" x2="{SWATCH_WIDTH_PX - 1}" y2="3" stroke="{first}" stroke-width="3" stroke-dasharray="8 4"/>'
+                f'<line x1="1" y1="9" x2="{SWATCH_WIDTH_PX - 1}" y2="9" stroke="{second}" stroke-width="3" stroke-dasharray="8 4"/></svg>'
+            )
+        if isinstance(child, EnergyFlows):
+            return line_swatch(child.colour, weight_px=6, opacity=0.5)
+        if isinstance(child, CircleMarkers):
+            return _marker_swatch(child.style)
+    return ""
 
 
 def method_html(method: Mapping[str, Any]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import folium
 from folium.elements import JSCSSMixin
 
+from layers.controls import layer_swatch
 from layers.encoding import ScriptElement, template
 
 
@@ -91,6 +92,8 @@ class GroupedLayers(JSCSSMixin, ScriptElement):
     """A layer control with the overlays in named groups (leaflet-groupedlayercontrol 0.6.1).
 
     Every layer is a check box; hidden layers (``show=False``) start unticked.
+    Each name follows a sample of the layer's look
+    (:func:`layers.controls.layer_swatch`, drawn from its style).
 
     Parameters
     ----------
@@ -134,7 +137,10 @@ class GroupedLayers(JSCSSMixin, ScriptElement):
         super().__init__()
         self._name = "GroupedLayers"
         self.options: dict[str, Any] = {"collapsed": collapsed}
-        self.groups = [(group, [(layer.layer_name, layer.get_name()) for layer in layers]) for group, layers in groups.items()]
+        self.groups = [
+            (group, [(layer_swatch(layer) + layer.layer_name, layer.get_name()) for layer in layers])
+            for group, layers in groups.items()
+        ]
         self.hidden = [layer.get_name() for layers in groups.values() for layer in layers if not layer.show]
         for layers in groups.values():
             for layer in layers:

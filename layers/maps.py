@@ -251,7 +251,7 @@ def trade_map(
     LayerControl(collapsed=False).add_to(m)
     headline = trade_headlines_html(trade_rows, shown_year=summary["year"])  # the slider shows its year's
     HtmlControl(
-        f"<details open><summary>China-Russia trade</summary>{trade_chart_svg(trade_rows)}{headline}"
+        f"<details open><summary>China-Russia trade</summary>{headline}{trade_chart_svg(trade_rows)}"  # figures first
         f"{method_html(method)}</details>",
         css_class="pos2-panel pos2-sheet leaflet-bar",
         position="bottomright",

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import folium
+from folium.elements import JSCSSMixin
 from xyzservices import TileProvider
 
 from layers.encoding import PolylineDecoder, ScriptElement, macros_as_text, template
@@ -29,6 +30,8 @@ LEAFLET_VERSION = "1.9.4"
 the collapsed layer control also toggles the layer under the finger."""
 LEAFLET_JS = ("leaflet", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.js")
 LEAFLET_CSS = ("leaflet_css", "https://cdn.jsdelivr.net/npm/leaflet@1.9.4/dist/leaflet.css")
+HTML_TO_IMAGE_JS = ("html_to_image", "https://cdn.jsdelivr.net/npm/html-to-image@1.11.13/dist/html-to-image.js")
+"""html-to-image (MIT, 20 KB, pinned in package.json) draws the map's DOM into a PNG for "Save image"."""
 JQUERY_JS = ("jquery", "https://code.jquery.com/jquery-3.7.1.min.js")
 """folium's popups are built with jQuery; Bootstrap, Font Awesome and the
 awesome-markers plugin that folium also loads are not used by these maps."""
@@ -49,8 +52,9 @@ def base_map(
     tiles
         Whether to add OpenStreetMap tiles under the country outlines.
     reserve_right_px
-        Width kept free on the right when fitting (for a panel there); on a
-        narrow screen at most 30 % of the map's width (:class:`FitView`).
+        Width kept free on the right when fitting (for a panel there): at
+        most 34 % of the map's width, and none on a phone, where the panel
+        is a bottom sheet (:class:`FitView`).
 
     Returns
     -------
@@ -195,13 +199,21 @@ _FIT_VIEW_JS = """
     return {zoom: zoom, center: [lat, lon]};
   }
   function fit() {
-    // The padding follows the screen: a panel's reserve is at most 30 % of the
-    // map's width, so the routes fit on a phone too (a padding wider than the
-    // map makes Leaflet's zoom NaN).
-    var size = map.getSize(), reserve = {{ this.reserve_right_px|script_json }};
+    // The padding follows the screen: a panel's reserve is at most 34 % of the
+    // map's width (the panel's own limit is a third), so the routes fit on any
+    // screen (a padding wider than the map makes Leaflet's zoom NaN).
+    // On a phone (under 600 px) the panel is a bottom sheet, closed to its
+    // summary line: keep clear of that line instead of the panel's width.
+    var size = map.getSize(), reserve = {{ this.reserve_right_px|script_json }}, narrow = size.x < 600;
     var topLeft = [Math.min(20, 0.05 * size.x), Math.min(20, 0.05 * size.y)];
-    var bottomRight = [Math.min(20 + reserve, 0.3 * size.x), Math.min(50, 0.1 * size.y)];
-    map.fitBounds({{ this.bounds|script_json }}, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
+    var bottomRight = narrow
+      ? [Math.min(20, 0.05 * size.x), reserve ? 60 : Math.min(50, 0.1 * size.y)]
+      : [Math.min(20 + reserve, 0.34 * size.x), Math.min(50, 0.1 * size.y)];
+    // Below the title block (about 110 px high on a wide screen) when that costs no zoom level.
+    var bounds = L.latLngBounds({{ this.bounds|script_json }}), below = [topLeft[0], Math.min(110, 0.15 * size.y)];
+    var zoom = function (tl) { return map.getBoundsZoom(bounds, false, L.point(tl).add(bottomRight)); };
+    if (!narrow && zoom(below) >= zoom(topLeft)) { topLeft = below; }
+    map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
   }
   var written = null;
   function show(hash) {
@@ -233,7 +245,8 @@ class FitView(ScriptElement):
     rewritten after every move, so the address is a permalink to the view.
     Without one, the bounds are fitted with a padding that depends on the
     map's size when the page opens: ``reserve_right_px`` (a panel on the
-    right) is kept free up to 30 % of the map's width.
+    right) is kept free up to 34 % of the map's width; under 600 px, where
+    the panel is a bottom sheet, 60 px at the bottom instead.
 
     Parameters
     ----------
@@ -252,12 +265,28 @@ class FitView(ScriptElement):
         self.reserve_right_px = int(reserve_right_px)
 
 
+SCALE_MAX_WIDTH_PX = 100
+"""Widest the scale bar grows (Leaflet's default); the attribution keeps clear of it."""
+
 _PAGE_CSS = f"""
 <style>
 .leaflet-popup-content {{ max-height: {POPUP_MAX_HEIGHT_CSS}; max-width: min({POPUP_MAX_WIDTH_PX}px, calc(90vw - 44px));
   overflow: auto; font: 12px/1.35 system-ui, sans-serif; }}
 path.leaflet-interactive:focus {{ outline: none; }}
-.pos2-title {{ position: absolute; z-index: 800; top: 10px; left: 54px; max-width: min(440px, calc(100% - 120px));
+.leaflet-control-layers .pos2-swatch {{ vertical-align: middle; margin: 0 4px 0 2px; }}
+.leaflet-bottom.leaflet-right {{ left: 0; }}
+.leaflet-control-container .leaflet-control-attribution {{ white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  max-width: calc(100% - {SCALE_MAX_WIDTH_PX + 40}px); box-sizing: border-box; cursor: pointer; }}
+.leaflet-control-container .leaflet-control-attribution.pos2-open {{ white-space: normal; }}
+.pos2-popup-sheet {{ position: fixed; left: 0; right: 0; bottom: 0; z-index: 1100; max-height: 50vh; overflow: auto;
+  background: #fff; border-radius: 8px 8px 0 0; box-shadow: 0 -2px 8px rgba(0,0,0,0.35); padding: 0 10px 10px;
+  box-sizing: border-box; font: 12px/1.35 system-ui, sans-serif; color: #222; }}
+.pos2-popup-sheet[hidden] {{ display: none; }}
+.pos2-popup-sheet .pos2-sheet-close {{ position: sticky; top: 0; float: right; margin: 0 -6px 0 8px; padding: 4px 10px;
+  border: 0; background: #fff; font: 22px/1 system-ui, sans-serif; cursor: pointer; }}
+.pos2-popup-sheet .pos2-sheet-body {{ padding-top: 8px; }}
+.pos2-title {{ position: absolute; z-index: 800; top: 10px; left: 54px; max-width: min(456px, calc(100% - 128px));
+  box-sizing: border-box;
   background: rgba(255,255,255,0.92); border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.35); padding: 4px 8px;
   font: 11px/1.35 system-ui, sans-serif; color: #222; }}
 .pos2-title summary {{ cursor: pointer; }}
@@ -265,10 +294,16 @@ path.leaflet-interactive:focus {{ outline: none; }}
 .pos2-title p {{ margin: 2px 0; }}
 .pos2-title .pos2-links a {{ margin-right: 8px; }}
 .pos2-title .pos2-links ul {{ margin: 2px 0; padding-left: 16px; max-height: 30vh; overflow: auto; }}
-.pos2-title .pos2-print-only {{ display: none; }}
+.pos2-title button.pos2-save-image {{ font: inherit; padding: 0 6px; cursor: pointer; }}
+.pos2-title .pos2-print-only, .pos2-exporting .pos2-title .pos2-links {{ display: none; }}
+.pos2-exporting .pos2-title .pos2-print-only {{ display: block; }}
+.pos2-exporting .leaflet-bottom {{ bottom: 0 !important; }}
+.pos2-exporting .leaflet-control:not(.pos2-legend):not(.leaflet-control-scale):not(.pos2-years) {{ visibility: hidden; }}
 @media print {{
-  .leaflet-control-container, .leaflet-control, .leaflet-control-layers, .pos2-legend, .pos2-panel,
-  .leaflet-popup-pane, .pos2-title .pos2-links {{ display: none !important; }}
+  .leaflet-control:not(.leaflet-control-scale), .leaflet-control-layers, .pos2-legend, .pos2-panel,
+  .leaflet-popup-pane, .pos2-popup-sheet, .pos2-title .pos2-links {{ display: none !important; }}
+  .leaflet-bottom {{ bottom: 0 !important; }}
+  .leaflet-control-scale {{ background: #fff; }}
   .pos2-title {{ box-shadow: none; border: 1px solid #999; left: 10px; max-width: 45%; }}
   .pos2-title summary {{ list-style: none; }}
   .pos2-title summary::-webkit-details-marker {{ display: none; }}
@@ -279,27 +314,94 @@ path.leaflet-interactive:focus {{ outline: none; }}
 """
 
 
-_POPUP_DEFAULTS_JS = """
+_PAGE_JS = """
 L.Popup.mergeOptions({{ this.popup_options|script_json }});
+(function () {
+  var map = {{ this._parent.get_name() }}, container = map.getContainer();
+  // The attribution is one line (CSS); hovering shows the whole text, and a
+  // tap on a cut line unfolds it (a second tap folds it again).
+  var attribution = map.attributionControl && map.attributionControl.getContainer();
+  if (attribution) {
+    attribution.addEventListener('mouseenter', function () { attribution.title = attribution.textContent; });
+    attribution.addEventListener('click', function (event) {
+      var open = attribution.classList.contains('pos2-open');
+      if (!open && attribution.scrollWidth > attribution.clientWidth + 1) {
+        event.preventDefault();  // the first tap shows the text, not a link behind it
+        attribution.classList.add('pos2-open');
+      } else if (open && !event.target.closest('a')) {
+        attribution.classList.remove('pos2-open');
+      }
+    });
+  }
+  // On a screen under {{ this.narrow_px }} px a popup opens as a sheet fixed to the
+  // bottom (at most half the height, scrolling, with a close button) instead
+  // of a bubble as wide as the screen; the clicked point stays above it.
+  var sheet = null, body = null;
+  function closeSheet() { if (sheet) { sheet.hidden = true; } }
+  function makeSheet() {
+    sheet = L.DomUtil.create('div', 'pos2-popup-sheet', container);
+    sheet.setAttribute('role', 'dialog');
+    var close = L.DomUtil.create('button', 'pos2-sheet-close', sheet);
+    close.type = 'button';
+    close.setAttribute('aria-label', 'Close');
+    close.textContent = '\\u00d7';
+    body = L.DomUtil.create('div', 'pos2-sheet-body', sheet);
+    close.addEventListener('click', closeSheet);
+    L.DomEvent.disableClickPropagation(sheet);
+    L.DomEvent.disableScrollPropagation(sheet);
+    map.on('preclick', closeSheet);  // a tap on the map closes it (before a tap on a line opens another)
+    document.addEventListener('keydown', function (event) { if (event.key === 'Escape') { closeSheet(); } });
+  }
+  function openSheet(popup) {
+    if (!sheet) { makeSheet(); }
+    var content = popup._content;  // what Leaflet itself would show: HTML made by the page's escaping helpers
+    if (typeof content === 'function') { content = content(popup._source || popup); }
+    body.textContent = '';
+    if (typeof content === 'string') { body.innerHTML = content; } else if (content) { body.appendChild(content); }
+    sheet.hidden = false;
+    sheet.scrollTop = 0;
+    var at = popup.getLatLng(), top = map.getSize().y - sheet.offsetHeight;
+    if (at) {
+      var y = map.latLngToContainerPoint(at).y;
+      if (y > top - 24) { map.panBy([0, y - top / 2], {animate: false}); }
+    }
+  }
+  var openOn = L.Popup.prototype.openOn;
+  L.Popup.include({
+    openOn: function (target) {
+      var on = arguments.length ? target : this._source && this._source._map;
+      if (on === map && map.getSize().x < {{ this.narrow_px }}) { openSheet(this); return this; }
+      return openOn.apply(this, arguments);
+    }
+  });
+})();
 """
 
 
+NARROW_PX = 600
+"""Maps narrower than this (phones) show popups as bottom sheets."""
+
+
 class PageStyle(ScriptElement):
-    """Page-wide CSS and popup defaults: popups that fit the screen, no focus box, a print style.
+    """Page-wide CSS and behaviour: popups that fit the screen, the bottom corners, a print style.
 
     Popups are at most ``min(60vh, 420px)`` high (then they scroll) and
     ``min(340px, 90vw)`` wide (CSS, whatever ``maxWidth`` a layer gives);
     when the map pans to show one it keeps 16 px from the edges and stays
-    below the title block's first line (Leaflet's defaults for every popup);
-    a clicked line gets no focus outline; printing leaves out the controls,
-    the legend, the panels and the layer list and shows the title block with
-    the credits.
+    below the title block's first line (Leaflet's defaults for every popup).
+    On a map narrower than :data:`NARROW_PX` a popup opens as a sheet fixed
+    to the bottom instead (at most half the height, scrolling, with a close
+    button). A clicked line gets no focus outline. The attribution is one
+    line beside the scale bar (hover or tap for the whole text). Printing
+    leaves out the controls, the legend, the panels and the layer list but
+    keeps the scale bar, and shows the title block with the credits.
     """
 
     _template = template(
         "{% macro header(this, kwargs) %}" + _PAGE_CSS + "{% endmacro %}"
-        "{% macro script(this, kwargs) %}" + _POPUP_DEFAULTS_JS + "{% endmacro %}"
+        "{% macro script(this, kwargs) %}" + _PAGE_JS + "{% endmacro %}"
     )
+    narrow_px = NARROW_PX
     popup_options = {
         "autoPanPaddingTopLeft": list(POPUP_AUTOPAN_TOP_LEFT_PX),
         "autoPanPaddingBottomRight": list(POPUP_AUTOPAN_PADDING_PX),
@@ -324,15 +426,17 @@ _TITLE_JS = """
   L.DomEvent.disableScrollPropagation(div);
   document.title = div.querySelector('h1').textContent;  // the heading's text: no second copy of the data
   var details = div.querySelector('details');
-  if (map.getSize().x < 600) {
-    // A phone: the title line only (a tap opens it), and an open layer list
-    // folds to its button (a tap opens it, a tap on the map folds it again).
-    details.open = false;
-    map.getContainer().querySelectorAll('.leaflet-control-layers-expanded').forEach(function (list) {
-      list.classList.remove('leaflet-control-layers-expanded');
-      map.on('click', function () { list.classList.remove('leaflet-control-layers-expanded'); });
-    });
-  }
+  // A phone: the title line only (a tap opens it). An open layer list that
+  // would cover the block (a phone, a narrow window) folds to its button (a
+  // tap opens it, a tap on the map folds it again).
+  if (map.getSize().x < 600) { details.open = false; }
+  var block = div.getBoundingClientRect();
+  map.getContainer().querySelectorAll('.leaflet-control-layers-expanded').forEach(function (list) {
+    var box = list.getBoundingClientRect();
+    if (map.getSize().x >= 600 && (box.left > block.right + 8 || box.top > block.bottom + 8)) { return; }
+    list.classList.remove('leaflet-control-layers-expanded');
+    map.on('click', function () { list.classList.remove('leaflet-control-layers-expanded'); });
+  });
   window.addEventListener('beforeprint', function () { details.open = true; });
 })();
 """
@@ -363,6 +467,7 @@ def title_block_html(
     links: Sequence[tuple[str, str]] = (),
     route_links: Sequence[tuple[str, str]] = (),
     credits: str = "",
+    save_image: bool = False,
 ) -> str:
     """The HTML of a title block, every data string escaped.
 
@@ -377,7 +482,10 @@ def title_block_html(
     route_links
         ``(route name, href)`` of the route pages, in a list that opens on a click.
     credits
-        Shown on paper only (the attribution control does not print).
+        Shown on paper and in a saved image only (the attribution control
+        is left out of both).
+    save_image
+        Whether to add the "Save image (PNG)" button (needs :class:`ImageExport`).
 
     Returns
     -------
@@ -388,9 +496,11 @@ def title_block_html(
         f"<details open><summary><h1>{text(title)}</h1></summary>",
         f'<p class="pos2-built">Built {text(build_date)}. {text(MERCATOR_NOTE)}</p>',
     ]
-    if links or route_links:
+    if links or route_links or save_image:
         parts.append('<div class="pos2-links">')
         parts.extend(f'<a href="{text(href)}">{text(label)}</a>' for label, href in links)
+        if save_image:
+            parts.append('<button type="button" class="pos2-save-image">Save image (PNG)</button>')
         if route_links:
             items = "".join(f'<li><a href="{text(href)}">{text(name)}</a></li>' for name, href in route_links)
             parts.append(f"<details><summary>Route pages ({len(route_links)})</summary><ul>{items}</ul></details>")
@@ -401,15 +511,114 @@ def title_block_html(
     return "".join(parts)
 
 
+TILE_PLACEHOLDER_PNG = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mO4e/cuAAUyApj98CkjAAAAAElFTkSuQmCC"
+)
+"""A light grey pixel: what a saved image shows for a map tile the page cannot read (offline, cross-origin)."""
+
+_IMAGE_EXPORT_JS = """
+(function () {
+  var map = {{ this._parent.get_name() }}, container = map.getContainer();
+  var skip = {{ this.skip_classes|script_json }};
+  function wanted(node) {  // left out: the panels, the layer list, the links; the other controls are hidden (CSS)
+    return !node.classList || !skip.some(function (name) { return node.classList.contains(name); });
+  }
+  function fileName() {
+    var page = decodeURIComponent(location.pathname.split('/').pop() || '').replace(/\\.html?$/i, '');
+    return (page.replace(/[^A-Za-z0-9._-]+/g, '_') || 'map') + '.png';
+  }
+  function save(button) {
+    if (!window.htmlToImage) { return; }
+    var size = map.getSize();
+    // The title block (with its credits) and the legend are drawn open.
+    var folded = Array.prototype.filter.call(
+      container.querySelectorAll('.pos2-title > details, .pos2-legend > details'), function (d) { return !d.open; });
+    folded.forEach(function (d) { d.open = true; });
+    container.classList.add('pos2-exporting');
+    button.disabled = true;
+    // The year slider stays unless the opened title block covers it (a phone).
+    var block = container.querySelector('.pos2-title'), covered = [];
+    container.querySelectorAll('.pos2-years').forEach(function (control) {
+      var a = control.getBoundingClientRect(), b = block ? block.getBoundingClientRect() : null;
+      if (b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+        control.style.visibility = 'hidden';
+        covered.push(control);
+      }
+    });
+    // The image copies the styles of HTML elements, not of the lines inside an
+    // SVG: a dash set by a stylesheet (the trade arcs) is written on the line.
+    var dashed = [];
+    container.querySelectorAll('.leaflet-overlay-pane path:not([stroke-dasharray])').forEach(function (path) {
+      var dash = getComputedStyle(path).strokeDasharray;
+      if (dash && dash !== 'none') { path.setAttribute('stroke-dasharray', dash); dashed.push(path); }
+    });
+    function restore() {
+      container.classList.remove('pos2-exporting');
+      folded.forEach(function (d) { d.open = false; });
+      covered.forEach(function (control) { control.style.visibility = ''; });
+      dashed.forEach(function (path) { path.removeAttribute('stroke-dasharray'); });
+      button.disabled = false;
+    }
+    window.htmlToImage.toBlob(container, {
+      width: size.x, height: size.y, pixelRatio: Math.min(window.devicePixelRatio || 1, 2),
+      skipFonts: true, cacheBust: false,
+      imagePlaceholder: {{ this.placeholder|script_json }},  // a tile that cannot be read
+      filter: wanted
+    }).then(function (blob) {
+      restore();
+      var link = document.createElement('a');
+      link.href = URL.createObjectURL(blob);
+      link.download = fileName();
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+    }, function (error) {
+      restore();
+      console.warn('Save image: ' + error);
+    });
+  }
+  container.querySelectorAll('button.pos2-save-image').forEach(function (button) {
+    button.addEventListener('click', function () { save(button); });
+  });
+})();
+"""
+
+
+class ImageExport(JSCSSMixin, ScriptElement):
+    """Makes the title block's "Save image (PNG)" button save the map as it is on screen.
+
+    The map's DOM is drawn into a PNG by html-to-image (pinned in
+    package.json, inlined by ``--offline`` like Leaflet): the current view
+    at the screen's size with the title block (open, with the credits), the
+    legend, the scale bar (and the trade year), without the zoom buttons,
+    the layer list, the panels and the attribution. A map tile the page cannot read (offline,
+    or served without CORS) becomes :data:`TILE_PLACEHOLDER_PNG`.
+    """
+
+    _template = template("{% macro script(this, kwargs) %}" + _IMAGE_EXPORT_JS + "{% endmacro %}")
+    default_js = (HTML_TO_IMAGE_JS,)
+    skip_classes = (
+        "pos2-links", "pos2-popup-sheet", "pos2-panel", "leaflet-control-layers", "leaflet-control-attribution",
+    )  # fmt: skip
+    """Left out of the image (the other controls but the legend, scale and year are hidden, keeping their place)."""
+    placeholder = TILE_PLACEHOLDER_PNG
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ImageExport"
+
+
 def add_title(m: folium.Map, title: str, *, fixed: bool = False, **block: object) -> None:
-    """Give a page its title and its title block (:func:`title_block_html` arguments).
+    """Give a page its title, its title block (:func:`title_block_html` arguments) and "Save image".
 
     The title is set by the page's script (``document.title``, from the
     block's heading); a ``fixed``
     title, one of the program's own and not data, is also written as the
     ``<title>`` element of the file. Data (a route's name) reaches the page
-    only inside JSON strings.
+    only inside JSON strings. The block's "Save image (PNG)" button works
+    through :class:`ImageExport`, added here.
     """
     if fixed:
         m.get_root().title = text(title)
-    TitleBlock(title_block_html(title, **block)).add_to(m)  # type: ignore[arg-type]
+    TitleBlock(title_block_html(title, save_image=True, **block)).add_to(m)  # type: ignore[arg-type]
+    ImageExport().add_to(m)

@@ -5,19 +5,29 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import folium
+import geopandas as gpd
+import numpy as np
 import pytest
+import shapely
 
 from geo.compare import comparison_csv, comparison_records
 from layers.controls import (
     Attribution,
     GeoJsonDownload,
+    LayerControl,
     comparison_panel,
+    layer_swatch,
     legend,
+    line_swatch,
     route_ends,
     short_name,
 )
+from layers.places import place_layers
+from layers.routes import route_layer
+from layers.trade import EnergyFlows, TradeFlows
 from layers.style import km, route_colours
 from tests.conftest import METHOD_NOTE as METHOD
 
@@ -248,6 +258,81 @@ def test_controls_render_into_a_map(records):
     assert "A &amp;lt;route&amp;gt;" in html or "A \\u0026lt;route\\u0026gt;" in html
     assert "addAttribution(\"Made with Natural Earth \\u0026lt;b\\u0026gt;\")" in html
     assert "document.querySelectorAll('button.download-geojson'), \"routes.geojson\");" in html
+
+
+def _svg(markup: str) -> ElementTree.Element:
+    return ElementTree.fromstring(markup)
+
+
+def test_line_swatch__drawn_from_the_style():
+    solid = _svg(line_swatch("#CC6677"))
+    line = solid.find("line")
+    assert solid.get("class") == "pos2-swatch" and solid.get("aria-hidden") == "true"
+    assert (line.get("stroke"), line.get("stroke-width"), line.get("stroke-dasharray")) == ("#CC6677", "4", None)
+    dashed = _svg(line_swatch("#332288", weight_px=2, dash="10 7", opacity=0.9)).find("line")
+    assert (dashed.get("stroke-width"), dashed.get("stroke-dasharray"), dashed.get("stroke-opacity")) == ("2", "10 7", "0.9")
+    assert _svg(line_swatch("#000000", weight_px=500)).find("line").get("stroke-width") == "10"  # a sample, not a wall
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345", '#CC6677" onload="alert(1)', "<b>", None])
+def test_line_swatch__anything_but_a_hex_colour_is_refused(colour):
+    with pytest.raises(ValueError, match="#rrggbb"):
+        line_swatch(colour)
+
+
+def test_line_swatch__a_dash_is_numbers_only():
+    with pytest.raises(ValueError, match="dash pattern"):
+        line_swatch("#CC6677", dash='4" onload="x')
+
+
+def test_layer_swatch__routes_as_drawn_places_as_shapes_trade_in_its_colours(records, measured_catalog):
+    by_kind = {}
+    for record, row in zip(records, measured_catalog.itertuples(), strict=True):
+        by_kind.setdefault(record["kind"], (record, row))
+    option, option_row = by_kind["option"]
+    drawn = _svg(layer_swatch(route_layer(option, option_row.geometry, option_row.km_posts, colour="#117733"))).find("line")
+    assert (drawn.get("stroke"), drawn.get("stroke-width"), drawn.get("stroke-dasharray")) == ("#117733", "4", None)
+    reference, reference_row = by_kind["reference"]
+    dashed = _svg(layer_swatch(route_layer(reference, reference_row.geometry, reference_row.km_posts, colour="#AA4499")))
+    assert dashed.find("line").get("stroke-dasharray") == "10 7"
+    thin = folium.FeatureGroup(name="thin")
+    folium.PolyLine([[50, 100], [51, 101]], color="#88CCEE", weight=2).add_to(thin)
+    assert _svg(layer_swatch(thin)).find("line").get("stroke-width") == "2"
+    places = gpd.GeoDataFrame(
+        {"category": ["gas_field", "city"], "name": ["A", "B"], "description": ["", ""], "countries": [["RUS"], ["CHN"]],
+         "coord_conf": ["high", "high"], "source": ["s", "s"]},
+        geometry=[shapely.Point(70, 66), shapely.Point(116, 40)], crs="EPSG:4326",
+    )  # fmt: skip
+    gas, city = (_svg(layer_swatch(layer)).find(".//polygon") for layer in place_layers(places))
+    assert (gas.get("fill"), len(gas.get("points").split())) == ("#3d3d3d", 3)  # a grey triangle
+    assert (city.get("fill"), len(city.get("points").split())) == ("#ffffff", 4)
+    arc = np.array([[90.0, 55.0], [110.0, 45.0]])
+    flows = folium.FeatureGroup(name="flows")
+    TradeFlows({"ru_cn": arc, "cn_ru": arc[::-1]}, [], "").add_to(flows)
+    assert [line.get("stroke") for line in _svg(layer_swatch(flows)).iter("line")] == ["#CC3311", "#0077BB"]
+    energy = folium.FeatureGroup(name="energy")
+    EnergyFlows([]).add_to(energy)
+    assert _svg(layer_swatch(energy)).find("line").get("stroke") == "#009988"
+    assert layer_swatch(folium.FeatureGroup(name="empty")) == ""
+
+
+def test_layer_swatch__never_reads_the_layer_name_or_tooltips(records, measured_catalog):
+    record = {**records[0], "name": "<img src=x onerror=alert(1)> #ABCDEF"}
+    row = measured_catalog.iloc[0]
+    swatch = layer_swatch(route_layer(record, row.geometry, row["km_posts"], colour="#CC6677"))
+    assert "img" not in swatch and "ABCDEF" not in swatch and "alert" not in swatch
+
+
+def test_layer_control__labels_are_swatch_then_escaped_name(records, measured_catalog):
+    m = folium.Map()
+    row = measured_catalog.iloc[1]
+    record = {**records[1], "name": "Route <b>&</b>"}
+    route_layer(record, row.geometry, row["km_posts"], colour="#332288").add_to(m)
+    LayerControl(collapsed=False).add_to(m)
+    html = m.get_root().render()
+    keys = [json.loads(k) for k in re.findall(r'^\s*("(?:[^"\\]|\\.)*"): feature_group_\w+,$', html, re.M)]
+    assert len(keys) == 1 and keys[0].endswith("</svg>Route &lt;b&gt;&amp;&lt;/b&gt;")
+    assert 'stroke="#332288"' in keys[0]
 
 
 def test_short_name():

@@ -197,7 +197,9 @@ def test_index_map__data_only_in_json_strings(hostile, measured_catalog, display
     name = holders[MARKER.match(record["name"]).group(0)]
     assert any(s.startswith(f"<b>{text(record['name'])}</b>") for s in name), "the line's tooltip"
     assert any(s.startswith('<div class="route-popup"') for s in name), "the line's popup"
-    assert text(record["name"]) in name, "the layer control's label"
+    assert any(s.startswith('<svg class="pos2-swatch"') and s.endswith("</svg>" + text(record["name"])) for s in name), (
+        "the layer control's label: a swatch, then the escaped name"
+    )
 
 
 def test_route_map__data_only_in_json_strings(hostile, measured_catalog, display):
@@ -209,7 +211,10 @@ def test_route_map__data_only_in_json_strings(hostile, measured_catalog, display
     holders = assert_data_only_in_json_strings(render_html(m), marked.values)
     assert _shown(record, method) | _markers(image) <= set(holders)
     assert any(f'src="{text(image)}"' in s for s in holders[MARKER.match(image).group(0)])
-    assert text(record["name"]) in holders[MARKER.match(record["name"]).group(0)], "the layer control's label"
+    name = holders[MARKER.match(record["name"]).group(0)]
+    assert any(s.startswith('<svg class="pos2-swatch"') and s.endswith("</svg>" + text(record["name"])) for s in name), (
+        "the layer control's label: a swatch, then the escaped name"
+    )
 
 
 def test_trade_map__data_only_in_json_strings(hostile, display):

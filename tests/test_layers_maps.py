@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from geo.catalog import load_places
@@ -33,10 +36,17 @@ def test_index_map__groups_every_route(records, measured_catalog, display):
     assert "L.control.groupedLayers(" in html
     for group in (GROUP_OPTIONS, GROUP_REFERENCES, GROUP_PLACES):
         assert f'"{group}": {{' in html
-    for record in records:
-        label = script_json(text(record["name"]))
-        assert f"{label}: poly_line" not in html  # layers are feature groups, not lines
-        assert f"{label}: feature_group_" in html
+    labels = {json.loads(key): var for key, var in re.findall(r'^\s*("(?:[^"\\]|\\.)*"): (\w+),$', html, re.M)}
+    palette = ["#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499", "#000000"]
+    for number, record in enumerate(records):
+        label = next(key for key in labels if key.endswith(text(record["name"])))
+        assert labels[label].startswith("feature_group_")  # layers are feature groups, not lines
+        swatch = label[: -len(text(record["name"]))]  # a line sample before the name, drawn as the route is drawn
+        assert swatch.startswith('<svg class="pos2-swatch"') and swatch.endswith("</svg>")
+        assert f'stroke="{palette[number % 10]}"' in swatch
+        assert ('stroke-dasharray="10 7"' in swatch) == (record["kind"] != "option")
+    places = [key for key in labels if key.endswith(("Gas fields", "Border crossings"))]
+    assert len(places) == 2 and all("<polygon" in key and "<line" not in key for key in places)  # a shape, not a line
     assert html.count("L.polyline(") == sum(len(g.geoms) if hasattr(g, "geoms") else 1 for g in measured_catalog.geometry)
     assert "button.download-geojson'), \"routes.geojson\");" in html
     assert "button.download-csv'), \"comparison.csv\");" in html

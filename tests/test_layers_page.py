@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
+from pathlib import Path
 
 import pytest
 
 from layers.page import (
+    HTML_TO_IMAGE_JS,
+    NARROW_PX,
+    SCALE_MAX_WIDTH_PX,
+    TILE_PLACEHOLDER_PNG,
     LEAFLET_CSS,
     LEAFLET_JS,
     LEAFLET_VERSION,
@@ -67,7 +73,9 @@ def test_base_map__leaflet_1_9_4_and_view_from_the_screen():
     html = render_html(base_map([[40, 60], [70, 140]], reserve_right_px=440))
     assert LEAFLET_VERSION == "1.9.4" and "leaflet@1.9.4/dist/leaflet.js" in html and "leaflet@1.9.3" not in html
     assert "fitBounds(" in html and '"paddingBottomRight"' not in html  # the padding is computed in the page
-    assert "Math.min(20 + reserve, 0.3 * size.x)" in html and "440" in html
+    assert "Math.min(20 + reserve, 0.34 * size.x)" in html and "440" in html  # a third of the map, and a margin
+    assert "narrow = size.x < 600" in html  # a phone: the panel is a bottom sheet, no reserve on the right
+    assert "map.getBoundsZoom(bounds, false" in html  # below the title block when that costs no zoom level
     assert "history.replaceState" in html and "location.hash" in html
     assert "path.leaflet-interactive:focus { outline: none; }" in html
     assert "@media print" in html and "max-height: min(60vh, 420px)" in html and "max-width: min(340px, calc(90vw - 44px))" in html
@@ -103,3 +111,34 @@ def test_add_title__sets_the_document_title_and_the_block():
     html = render_html(data)
     assert "<title>" not in html and "alert(1)</script>" not in html
     assert script_json("<h1>" + text("</title><script>alert(1)</script>") + "</h1>")[1:-1] in html
+
+
+def test_title_block_html__save_image_button_only_when_asked():
+    assert "pos2-save-image" not in title_block_html("T", build_date="2026-11-30")
+    block = title_block_html("T", build_date="2026-11-30", save_image=True)
+    assert '<div class="pos2-links"><button type="button" class="pos2-save-image">Save image (PNG)</button></div>' in block
+
+
+def test_add_title__image_export_loads_the_pinned_html_to_image():
+    m = base_map([[40, 60], [70, 140]])
+    add_title(m, "T", build_date="2026-11-30", credits="© someone")
+    html = render_html(m)
+    assert '<script src="https://cdn.jsdelivr.net/npm/html-to-image@1.11.13/dist/html-to-image.js"></script>' in html
+    package = json.loads((Path(__file__).parents[1] / "package.json").read_text(encoding="utf-8"))
+    assert package["dependencies"]["html-to-image"] == "1.11.13"  # the version the page asks for is the pinned one
+    assert HTML_TO_IMAGE_JS[1].split("@")[1].split("/")[0] == "1.11.13"
+    assert script_json("Save image (PNG)")[1:-1] in html and "htmlToImage.toBlob(container" in html
+    assert f"imagePlaceholder: {script_json(TILE_PLACEHOLDER_PNG)}" in html
+    header = base64.b64decode(TILE_PLACEHOLDER_PNG.split(",", 1)[1])[:8]
+    assert header == b"\x89PNG\r\n\x1a\n"
+
+
+def test_page_style__scale_bar_prints_attribution_one_line_popups_as_sheets():
+    html = render_html(base_map([[40, 60], [70, 140]]))
+    css = html[html.index("@media print {") + len("@media print {") :]
+    hidden = css[: css.index("{")]  # the selectors of the first print rule: what paper leaves out
+    assert ".leaflet-control:not(.leaflet-control-scale)" in hidden and ".leaflet-control-container" not in hidden
+    assert "text-overflow: ellipsis" in html and "white-space: nowrap" in html
+    assert f"max-width: calc(100% - {SCALE_MAX_WIDTH_PX + 40}px)" in html  # beside the scale bar, never over it
+    assert "map.getSize().x < 600" in html and "L.Popup.include(" in html and "pos2-popup-sheet" in html
+    assert NARROW_PX == 600

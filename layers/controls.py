@@ -576,7 +576,8 @@ def _line_sample(colour: str, style: str) -> str:
     if style == "suggested":
         look = f'stroke-width="{SUGGESTED_WEIGHT_PX}" stroke-opacity="{SUGGESTED_OPACITY}"'
     else:
-        look = f'stroke-width="{ROUTE_WEIGHT_PX}"' + (f' stroke-dasharray="{REFERENCE_DASH}"' if style == "reference" else "")
+        dash = f' stroke-dasharray="{REFERENCE_DASH}"' if style == "reference" else ""
+        look = f'stroke-width="{ROUTE_WEIGHT_PX}"{dash}'
     return f'<line x1="1" y1="5" x2="33" y2="5" stroke="{text(colour)}" {look}/>'
 
 

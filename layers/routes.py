@@ -65,7 +65,8 @@ def route_layer(
     layer = folium.FeatureGroup(name=text(record["name"]))
     style = line_style(record["kind"])
     dash = REFERENCE_DASH if style == "reference" else None
-    weight, opacity = (SUGGESTED_WEIGHT_PX, SUGGESTED_OPACITY) if style == "suggested" else (ROUTE_WEIGHT_PX, ROUTE_OPACITY)
+    thin = style == "suggested"
+    weight, opacity = (SUGGESTED_WEIGHT_PX, SUGGESTED_OPACITY) if thin else (ROUTE_WEIGHT_PX, ROUTE_OPACITY)
     for part in shapely.get_parts(geometry):
         line = EncodedPolyLine(np.asarray(part.coords), color=colour, weight=weight, opacity=opacity, dash_array=dash)
         line.options["className"] = f"route route-{_css_id(record['id'])}"
@@ -78,15 +79,15 @@ def route_layer(
     CircleMarkers(
         [(c["lon"], c["lat"]) for c in crossings],
         [text(f"{record['name']}: border {c['from']} → {c['to']} at km {km(c['km'])}") for c in crossings],
-        style={"radius": 6 if style != "suggested" else 4, "color": colour, "weight": 3 if style != "suggested" else 2,
-               "fillColor": "#ffffff", "fillOpacity": 1.0, "className": "crossing"},
+        style={"radius": 4 if thin else 6, "color": colour, "weight": 2 if thin else 3, "fillColor": "#ffffff",
+               "fillOpacity": 1.0, "className": "crossing"},
     ).add_to(layer)  # fmt: skip
     if show_posts:
         posts = np.asarray(km_posts).reshape(-1, 3)
         CircleMarkers(
             [(lon, lat) for _, lon, lat in posts],
             [f"km {metres / 1000:,.0f}" for metres in posts[:, 0]],
-            style={"radius": 2 if style != "suggested" else 1, "color": colour, "weight": 1, "fillColor": colour,
+            style={"radius": 1 if thin else 2, "color": colour, "weight": 1, "fillColor": colour,
                    "fillOpacity": 1.0, "className": "km-post"},
         ).add_to(layer)  # fmt: skip
     return layer

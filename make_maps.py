@@ -64,7 +64,7 @@ from layers.countries import encode_countries
 from layers.maps import index_map, route_map, trade_map
 from layers.page import Asset, inline_assets, render_html
 from layers.profile import profile_png
-from layers.style import route_colours
+from layers.style import line_colours
 from layers.trade import ends_lonlat, trade_layers
 
 if TYPE_CHECKING:
@@ -579,7 +579,7 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
         tiles=tiles,
     )
     outputs["trade.html"] = render_html(trade_page)
-    colours = route_colours([r["id"] for r in records])
+    colours = line_colours(records)  # a suggestion in its option's colour, as on the overview
     images = {}
     heights = [h for profile in profiles for h in (profile["min_m"], profile["max_m"]) if h is not None]
     # one height axis for every route's profile, so the pages compare at a glance

@@ -74,7 +74,8 @@ def comparison_records(
     Returns
     -------
     records
-        Dicts with ``id``, ``name``, ``kind``, ``status``, ``start``, ``end``,
+        Dicts with ``id``, ``name``, ``kind``, ``option`` (the id of the
+        route a suggestion offers a line for, or None), ``status``, ``start``, ``end``,
         ``length_km``, ``planar_length_km``, ``planar_deviation_pct``,
         ``chord_km``, ``detour_ratio``, ``countries`` (ISO3 -> km; ``"none"``
         for km in no country, ``"outside"`` for km beyond the boundary
@@ -104,6 +105,7 @@ def comparison_records(
                 "id": route["id"],
                 "name": route["name"],
                 "kind": route["kind"],
+                "option": route.get("option"),  # the route a suggestion offers a line for, or None
                 "status": route["status"],
                 "start": route["waypoints"][0]["name"],
                 "end": route["waypoints"][-1]["name"],

@@ -13,7 +13,20 @@ from folium.map import Layer
 
 from layers.encoding import ScriptElement, script_json, template
 from layers.markers import CircleMarkers
-from layers.style import PLACE_SHAPES, PLACE_STYLE, REFERENCE_DASH, ROUTE_WEIGHT_PX, km, route_colours, shape_svg, text
+from layers.style import (
+    LINE_STYLES,
+    PLACE_SHAPES,
+    PLACE_STYLE,
+    REFERENCE_DASH,
+    ROUTE_WEIGHT_PX,
+    SUGGESTED_OPACITY,
+    SUGGESTED_WEIGHT_PX,
+    km,
+    line_colours,
+    line_style,
+    shape_svg,
+    text,
+)
 from layers.trade import EnergyFlows, TradeFlows
 
 _PANEL_CSS = """
@@ -47,6 +60,7 @@ _PANEL_CSS = """
 .pos2-comparison td.ends { min-width: 8em; max-width: 14em; }
 .pos2-comparison .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border: 1px solid #0003;
   vertical-align: -1px; }
+.pos2-comparison .swatch.thin { width: 12px; height: 2px; border: 0; vertical-align: 3px; opacity: 0.7; }
 .pos2-comparison .buttons button { margin-right: 6px; }
 path.route-highlight { filter: drop-shadow(0 0 2px #fff); }
 .pos2-legend { background: rgba(255,255,255,0.92); padding: 4px 6px; font: 11px/1.3 system-ui, sans-serif;
@@ -523,7 +537,12 @@ def _head_cell(label: str, kind: str | None) -> str:
 
 
 def comparison_row(record: Mapping[str, Any], colour: str) -> str:
-    """One row of the comparison table (HTML, every data string escaped; ``data-sort`` holds raw values)."""
+    """One row of the comparison table (HTML, every data string escaped; ``data-sort`` holds raw values).
+
+    The route's swatch is a square of ``colour``, or a thin line for a
+    suggestion (drawn thin on the map, :func:`layers.style.line_style`).
+    """
+    swatch = "swatch thin" if line_style(record["kind"]) == "suggested" else "swatch"
     basis = record.get("basis") or {}
     band = record.get("as_built_km")
     start, end = route_ends(record)
@@ -533,7 +552,7 @@ def comparison_row(record: Mapping[str, Any], colour: str) -> str:
     return (
         f'<tr class="route-row" tabindex="0" data-route="{text(record["id"])}">'
         f'<td class="route-name" data-sort="{text(record["name"])}" title="{text(record["name"])}">'
-        f'<span class="swatch" style="background: {text(colour)}"></span>{text(short_name(record["name"]))}</td>'
+        f'<span class="{swatch}" style="background: {text(colour)}"></span>{text(short_name(record["name"]))}</td>'
         f'<td class="ends" data-sort="{text(start)} → {text(end)}" title="{text(start)} → {text(end)}">'
         f"{text(short_name(start))} → {text(short_name(end))}</td>"
         + _num(km(record["length_km"]), record["length_km"])
@@ -575,8 +594,9 @@ def comparison_panel(
     open_
         Whether the panel starts unfolded on wide screens (it covers part of the map).
     colours
-        Route id -> ``#rrggbb`` (:func:`layers.style.route_colours`) for the
-        swatches; None for the colours the map gives the routes in this order.
+        Route id -> ``#rrggbb`` (:func:`layers.style.line_colours`) for the
+        swatches; None for the colours the map gives the routes in this order
+        (a suggestion its option's).
     csv_file
         Name of the CSV file beside the page that the "Download CSV" button
         saves (``comparison.csv``: :func:`geo.compare.comparison_csv` of
@@ -588,7 +608,7 @@ def comparison_panel(
         A :class:`ComparisonPanel` in the bottom-right corner.
     """
     if colours is None:
-        colours = route_colours([r["id"] for r in records])
+        colours = line_colours(records)
     head = "".join(_head_cell(label, kind) for label, kind in _COLUMNS)
     rows = "".join(comparison_row(r, colours.get(r["id"], "#777777")) for r in records)
     buttons = ('<button type="button" class="download-geojson">Download GeoJSON</button>' if download else "") + (
@@ -657,8 +677,21 @@ TRADE_LAYER_CLASSES = ("trade-flow", "energy-flow")
 """Leaflet classes of the trade overlay's lines (layers/trade.py), which the width scales describe."""
 
 
+def _line_sample(colour: str, style: str) -> str:
+    """An SVG line drawn as the map draws a route of this style (:data:`layers.style.LINE_STYLES`)."""
+    if style not in LINE_STYLES:
+        msg = f"unknown line style {style!r}; use one of {', '.join(LINE_STYLES)}"
+        raise ValueError(msg)
+    if style == "suggested":
+        look = f'stroke-width="{SUGGESTED_WEIGHT_PX}" stroke-opacity="{SUGGESTED_OPACITY}"'
+    else:
+        dash = f' stroke-dasharray="{REFERENCE_DASH}"' if style == "reference" else ""
+        look = f'stroke-width="{ROUTE_WEIGHT_PX}"{dash}'
+    return f'<line x1="1" y1="5" x2="33" y2="5" stroke="{text(colour)}" {look}/>'
+
+
 def legend(
-    route_styles: Sequence[tuple[str, str, bool]],
+    route_styles: Sequence[tuple[str, str, str]],
     *,
     places: bool = True,
     extra_html: str = "",
@@ -671,8 +704,11 @@ def legend(
     Parameters
     ----------
     route_styles
-        ``(name, colour, dashed)`` per route; the legend shows
-        :func:`short_name` (the full name on hover).
+        ``(name, colour, style)`` per route, ``style`` one of
+        :data:`layers.style.LINE_STYLES` (:func:`layers.style.line_style` of
+        the route's kind): the sample is drawn as the map draws the line, a
+        solid ``"option"``, a dashed ``"reference"``, a thin ``"suggested"``.
+        The legend shows :func:`short_name` (the full name on hover).
     places
         Whether to list the place categories.
     extra_html
@@ -687,11 +723,10 @@ def legend(
         A :class:`Legend` in the bottom-left corner.
     """
     items = []
-    for name, colour, dashed in route_styles:
-        dash = f' stroke-dasharray="{REFERENCE_DASH}"' if dashed else ""
+    for name, colour, style in route_styles:
         items.append(
-            f'<div title="{text(name)}"><svg width="34" height="10"><line x1="1" y1="5" x2="33" y2="5" stroke="{colour}" '
-            f'stroke-width="4"{dash}/></svg><span class="name">{text(short_name(name))}</span></div>'
+            f'<div title="{text(name)}"><svg width="34" height="10">{_line_sample(colour, style)}</svg>'
+            f'<span class="name">{text(short_name(name))}</span></div>'
         )
     if route_styles:
         items.append(

@@ -19,6 +19,7 @@ from layers.controls import (
     legend,
     method_html,
 )
+from layers.chooser import RouteChooser
 from layers.coords import latlon_bounds
 from layers.countries import EncodedCountries, countries_layer, countries_pane
 from layers.labels import route_labels
@@ -32,7 +33,8 @@ from layers.style import (
     GROUP_PLACES,
     GROUP_REFERENCES,
     GROUP_SUGGESTED,
-    route_colours,
+    line_colours,
+    line_style,
     text,
 )
 from layers.trade import GROUP_TRADE, YearControl, trade_chart_svg, trade_headlines_html, width_legend
@@ -98,13 +100,14 @@ def index_map(
     m
         The map, titled, with a title block (build date, links); routes grouped in a layer control ("Power of Siberia 2
         options", "Existing and competing pipelines", "Places", "Trade"),
-        legend, comparison panel, download button, scale, full screen,
+        legend, comparison panel, download button, scale, full screen, a
+        chooser for clicks where lines overlap (:class:`layers.chooser.RouteChooser`),
         measure tool, and the trade year slider.
     """
     m = base_map(latlon_bounds(measured.geometry.values), tiles=tiles)
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
-    colours = route_colours([r["id"] for r in records])
+    colours = line_colours(records)  # a suggestion in its option's colour
     groups: dict[str, list[folium.FeatureGroup]] = {GROUP_OPTIONS: [], GROUP_SUGGESTED: [], GROUP_REFERENCES: []}
     for record, geometry, posts in zip(records, measured.geometry.values, measured["km_posts"], strict=True):
         layer = route_layer(record, geometry, posts, colour=colours[record["id"]])
@@ -123,11 +126,12 @@ def index_map(
         year_control.add_to(m)
     GroupedLayers({name: layers for name, layers in groups.items() if layers}, collapsed=True).add_to(m)
     legend(
-        [(f"{number}. {r['name']}", colours[r["id"]], r["kind"] != "option") for number, r in enumerate(records, start=1)],
+        [(f"{number}. {r['name']}", colours[r["id"]], line_style(r["kind"])) for number, r in enumerate(records, start=1)],
         places=places is not None,
         extra_html=width_legend() if trade is not None else "",
     ).add_to(m)
     comparison_panel(records, method, download=geojson_file is not None, colours=colours, csv_file=csv_file).add_to(m)
+    RouteChooser().add_to(m)  # a click where lines share a corridor lists them
     labelled = [i for i, r in enumerate(records) if r["kind"] != "suggested"]  # suggestions: in legend and panel only
     route_labels(
         [records[i] for i in labelled], measured.geometry.values[labelled], colours, [i + 1 for i in labelled]
@@ -202,7 +206,7 @@ def route_map(
         position="bottomright",
         closed_when_narrow="details",
     ).add_to(m)
-    legend([(record["name"], colour, record["kind"] != "option")], places=False).add_to(m)
+    legend([(record["name"], colour, line_style(record["kind"]))], places=False).add_to(m)
     Attribution(method["attribution"]).add_to(m)
     add_title(m, record["name"], build_date=method["build_date"], links=[_BACK], credits=_credits(method, tiles=tiles))
     return m

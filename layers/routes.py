@@ -13,7 +13,17 @@ from layers.coords import latlon
 from layers.encoding import encode_polyline, template
 from layers.markers import CircleMarkers
 from layers.popups import Popup, Tooltip
-from layers.style import COORD_DECIMALS, REFERENCE_DASH, ROUTE_WEIGHT_PX, km, text
+from layers.style import (
+    COORD_DECIMALS,
+    REFERENCE_DASH,
+    ROUTE_OPACITY,
+    ROUTE_WEIGHT_PX,
+    SUGGESTED_OPACITY,
+    SUGGESTED_WEIGHT_PX,
+    km,
+    line_style,
+    text,
+)
 
 
 def route_layer(
@@ -36,7 +46,8 @@ def route_layer(
     km_posts
         Array of (metres, lon, lat) rows from :func:`geo.measure.measure_routes`.
     colour
-        Line colour, ``#rrggbb``.
+        Line colour, ``#rrggbb`` (a suggestion's: its option's,
+        :func:`layers.style.line_colours`).
     show_posts
         Whether to draw the kilometre posts.
 
@@ -44,16 +55,23 @@ def route_layer(
     -------
     layer
         A FeatureGroup named after the route (HTML-escaped) with the line
-        (tooltip and popup with the measurements), a marker per border
-        crossing and, optionally, a small marker per kilometre post.
+        (:func:`layers.style.line_style`: an option solid and
+        :data:`~layers.style.ROUTE_WEIGHT_PX` wide, a reference dashed, a
+        suggestion solid, :data:`~layers.style.SUGGESTED_WEIGHT_PX` wide and
+        a bit transparent; tooltip and popup with the measurements), a marker per border
+        crossing and, optionally, a small marker per kilometre post (both
+        smaller on a suggestion's thin line).
     """
     layer = folium.FeatureGroup(name=text(record["name"]))
-    dash = REFERENCE_DASH if record["kind"] != "option" else None
+    style = line_style(record["kind"])
+    dash = REFERENCE_DASH if style == "reference" else None
+    thin = style == "suggested"
+    weight, opacity = (SUGGESTED_WEIGHT_PX, SUGGESTED_OPACITY) if thin else (ROUTE_WEIGHT_PX, ROUTE_OPACITY)
     for part in shapely.get_parts(geometry):
-        line = EncodedPolyLine(
-            np.asarray(part.coords), color=colour, weight=ROUTE_WEIGHT_PX, opacity=0.9, dash_array=dash
-        )
+        line = EncodedPolyLine(np.asarray(part.coords), color=colour, weight=weight, opacity=opacity, dash_array=dash)
         line.options["className"] = f"route route-{_css_id(record['id'])}"
+        line.options["pos2Route"] = text(record["id"])  # for layers.chooser: which route, its name
+        line.options["pos2Name"] = text(record["name"])
         Tooltip(route_tooltip(record), sticky=True).add_to(line)
         Popup(route_popup(record), max_width=420).add_to(line)  # parsed on the first click
         line.add_to(layer)
@@ -61,16 +79,16 @@ def route_layer(
     CircleMarkers(
         [(c["lon"], c["lat"]) for c in crossings],
         [text(f"{record['name']}: border {c['from']} → {c['to']} at km {km(c['km'])}") for c in crossings],
-        style={"radius": 6, "color": colour, "weight": 3, "fillColor": "#ffffff", "fillOpacity": 1.0,
-               "className": "crossing"},
+        style={"radius": 4 if thin else 6, "color": colour, "weight": 2 if thin else 3, "fillColor": "#ffffff",
+               "fillOpacity": 1.0, "className": "crossing"},
     ).add_to(layer)  # fmt: skip
     if show_posts:
         posts = np.asarray(km_posts).reshape(-1, 3)
         CircleMarkers(
             [(lon, lat) for _, lon, lat in posts],
             [f"km {metres / 1000:,.0f}" for metres in posts[:, 0]],
-            style={"radius": 2, "color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 1.0,
-                   "className": "km-post"},
+            style={"radius": 1 if thin else 2, "color": colour, "weight": 1, "fillColor": colour,
+                   "fillOpacity": 1.0, "className": "km-post"},
         ).add_to(layer)  # fmt: skip
     return layer
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 ROUTE_PALETTE = (
     "#CC6677",  # rose
@@ -17,9 +19,19 @@ ROUTE_PALETTE = (
     "#000000",  # black
 )
 """Paul Tol's colour-blind-safe "muted" scheme, plus black for a tenth line.
-Routes take colours in catalog order; options are solid, references dashed."""
+Routes take colours in catalog order (:func:`route_colours`); options are
+solid, references dashed, and a suggestion is a thin line in the colour of
+the option it names (:func:`line_colours`)."""
 
 ROUTE_WEIGHT_PX = 4
+"""Width of an option's or a reference's line."""
+SUGGESTED_WEIGHT_PX = 2
+"""Width of a suggestion's line: thin, so the option it shadows stays readable beside it."""
+ROUTE_OPACITY = 0.9
+SUGGESTED_OPACITY = 0.7
+"""Opacity of a suggestion's line (an option's is :data:`ROUTE_OPACITY`)."""
+LINE_STYLES = ("option", "reference", "suggested")
+"""How a route is drawn (:func:`line_style`): solid, dashed, or thin and solid."""
 POPUP_MAX_WIDTH_PX = 340
 """Widest a popup grows (the page's CSS, whatever ``maxWidth`` a layer asks for), and
 at most 90 % of the screen less the popup's margins on a phone."""
@@ -75,6 +87,46 @@ def shape_svg(shape: str, colour: str, *, size: int = 12) -> str:
 COUNTRY_STYLE = {"color": "#777777", "weight": 1, "fillColor": "#f2efe9", "fillOpacity": 0.55}
 COORD_DECIMALS = 5
 """Decimals of lon/lat written into the HTML (about 1 m)."""
+
+
+def line_style(kind: str) -> str:
+    """The look of a route of this kind: one of :data:`LINE_STYLES`.
+
+    Options are solid :data:`ROUTE_WEIGHT_PX` lines, references (and
+    imported lines, which say nothing of their kind) dashed with
+    :data:`REFERENCE_DASH`, suggestions solid :data:`SUGGESTED_WEIGHT_PX`
+    lines at :data:`SUGGESTED_OPACITY`.
+
+    Examples
+    --------
+    >>> [line_style(k) for k in ("option", "reference", "suggested", "imported")]
+    ['option', 'reference', 'suggested', 'reference']
+    """
+    return kind if kind in ("option", "suggested") else "reference"
+
+
+def line_colours(records: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Give each route its line colour: a suggestion takes the colour of its option.
+
+    Parameters
+    ----------
+    records
+        Route records in display order, with ``id``, ``kind`` and, for a
+        suggestion, ``option`` (the id of the route it offers a line for,
+        or None).
+
+    Returns
+    -------
+    colours
+        ``{route_id: "#rrggbb"}``: :func:`route_colours` of the ids, except
+        that a suggestion whose ``option`` is one of the routes takes that
+        route's colour.
+    """
+    own = route_colours([r["id"] for r in records])
+    return {
+        r["id"]: own.get(r.get("option"), own[r["id"]]) if r["kind"] == "suggested" else own[r["id"]]
+        for r in records
+    }
 
 
 def route_colours(route_ids: list[str]) -> dict[str, str]:

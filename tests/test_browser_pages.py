@@ -168,6 +168,9 @@ def _click_a_route(page, width: int, height: int) -> None:
     )
     assert point is not None
     page.mouse.click(*point)
+    page.locator(".leaflet-popup-content .route-popup, .route-chooser").first.wait_for(timeout=5_000)
+    if page.locator(".route-chooser").count():  # other lines near the click (layers.chooser): the nearest is first
+        page.locator(".route-choice").first.click()
     page.locator(".leaflet-popup-content .route-popup").wait_for(timeout=5_000)
     page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
 

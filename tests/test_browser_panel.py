@@ -26,7 +26,7 @@ from layers.controls import GeoJsonDownload, comparison_panel, legend
 from layers.coords import latlon_bounds
 from layers.page import base_map, inline_assets, render_html
 from layers.routes import route_layer
-from layers.style import ROUTE_WEIGHT_PX, route_colours
+from layers.style import ROUTE_WEIGHT_PX, line_style, route_colours
 from tests.conftest import METHOD_NOTE
 from tests.test_browser import browser  # noqa: F401 (fixture)
 
@@ -50,7 +50,7 @@ def page_path(records, measured_catalog, tmp_path_factory) -> Path:
     for record, geometry, posts in zip(records, measured_catalog.geometry.values, measured_catalog["km_posts"], strict=True):
         route_layer(record, geometry, posts, colour=colours[record["id"]]).add_to(m)
     legend(
-        [(r["name"], colours[r["id"]], r["kind"] != "option") for r in records],
+        [(r["name"], colours[r["id"]], line_style(r["kind"])) for r in records],
         places=False,
         extra_html='<div class="trade-key">trade: 50 US$ bn</div>',
     ).add_to(m)

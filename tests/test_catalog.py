@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tomllib
+import warnings
 
 import numpy as np
 import pytest
@@ -214,6 +216,44 @@ def test_read_routes__merges_and_rejects_duplicate_ids(write):
     clash = write("clash.geojson", json.dumps(doc))
     with pytest.raises(RouteDataError, match=r"clash\.geojson: record 'altai': id: duplicate route id 'altai', also in"):
         read_routes([ROUTES_PATH, clash])
+
+
+def test_read_routes__each_suggestion_names_its_catalog_option():
+    """Oracle: the ``option`` of each [[suggestion]] in cost.toml, and the catalog's ids."""
+    wanted = {s["id"]: s["option"] for s in tomllib.loads((DATA_DIR / "cost.toml").read_text("utf-8"))["suggestion"]}
+    assert wanted == {"suggested-mongolia": "pos2-mongolia", "suggested-altai": "altai",
+                      "suggested-zabaikalsk": "all-russian-zabaikalsk"}  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RouteDataWarning)  # every option names a route: no warning
+        routes = read_routes([ROUTES_PATH, DATA_DIR / "suggested_routes.geojson"])
+    options = dict(zip(routes["id"], routes["option"], strict=True))
+    assert {rid: options[rid] for rid in wanted} == wanted
+    assert all(options[rid] is None for rid in CATALOG_IDS)
+    assert set(wanted.values()) <= set(CATALOG_IDS)
+
+
+def test_read_routes__an_option_naming_no_route_is_dropped_with_one_warning(write):
+    doc = {"type": "FeatureCollection", "features": [
+        {**_feature([[100, 50], [101, 51]], kind="suggested", option="nowhere"), "id": "lost"},
+        {**_feature([[102, 50], [103, 51]], kind="suggested", option="altai"), "id": "found"},
+    ]}  # fmt: skip
+    path = write("s.geojson", json.dumps(doc))
+    with pytest.warns(RouteDataWarning) as caught:
+        routes = read_routes([ROUTES_PATH, path])
+    messages = [str(w.message) for w in caught if issubclass(w.category, RouteDataWarning)]
+    assert messages == [f"{path}: record 'lost': option 'nowhere' names no route read; the line keeps its own colour"]
+    options = dict(zip(routes["id"], routes["option"], strict=True))
+    assert options["lost"] is None and options["found"] == "altai"
+    with pytest.warns(RouteDataWarning) as caught:  # the catalog not read: altai is no route either
+        assert read_routes([path])["option"].tolist() == [None, None]
+    assert ["'nowhere' names no route" in str(w.message) for w in caught] == [True, False]
+    assert "'altai' names no route" in str(caught[1].message)
+
+
+def test_read_routes__an_option_must_be_text(write):
+    doc = {"type": "FeatureCollection", "features": [{**_feature([[100, 50], [101, 51]], option=7), "id": "n"}]}
+    with pytest.raises(RouteDataError, match=r"record 'n': properties\.option: 7 is a number where text belongs"):
+        read_routes([write("n.geojson", json.dumps(doc))])
 
 
 def test_read_routes__unknown_suffix(write):

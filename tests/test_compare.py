@@ -370,7 +370,7 @@ HAND_PROFILES = [
 ]  # fmt: skip
 
 R1_EXPECTED = {
-    "id": "r1", "name": "Route one", "kind": "option", "status": "planned",
+    "id": "r1", "name": "Route one", "kind": "option", "option": None, "status": "planned",
     "start": "A", "end": "C",  # first and last waypoint
     "length_km": 200.0,  # 200,000 m
     "planar_length_km": 202.346,  # 202,345.678 m to the metre
@@ -403,7 +403,8 @@ R1_EXPECTED = {
     "basis": None, "basis_note": None, "as_built_km": None,  # no bases or estimates given
 }  # fmt: skip
 LOOP_EXPECTED = {
-    "id": "loop", "name": "Loop", "kind": "existing", "status": "built", "start": "Depot", "end": "Depot 2",
+    "id": "loop", "name": "Loop", "kind": "existing", "option": None, "status": "built", "start": "Depot",
+    "end": "Depot 2",
     "length_km": 0.0, "planar_length_km": 0.0,
     "planar_deviation_pct": None,  # no length: no deviation (not a division by zero)
     "chord_km": 0.0, "detour_ratio": None,  # NaN (no chord) becomes None

@@ -56,10 +56,10 @@ class _Table(HTMLParser):
         elif tag == "tr" and "route-row" in (attrs.get("class") or ""):
             self.rows.append({"attrs": attrs, "cells": []})
         elif tag in ("th", "td"):
-            self._cell = {"attrs": attrs, "text": "", "swatch": None}
+            self._cell = {"attrs": attrs, "text": "", "swatch": None, "swatch_class": None}
             (self.heads if self._in_head else self.rows[-1]["cells"]).append(self._cell)
-        elif tag == "span" and attrs.get("class") == "swatch" and self._cell is not None:
-            self._cell["swatch"] = attrs["style"]
+        elif tag == "span" and "swatch" in (attrs.get("class") or "").split() and self._cell is not None:
+            self._cell["swatch"], self._cell["swatch_class"] = attrs["style"], attrs["class"]
         elif tag == "br" and self._cell is not None:
             self._cell["text"] += "\n"
 
@@ -106,6 +106,22 @@ def test_comparison_panel__swatch_per_row_in_the_route_colour(records):
     default = _table(comparison_panel(records, METHOD).inner_html)
     expected = route_colours([r["id"] for r in records])
     assert [row["cells"][name]["swatch"] for row in default.rows] == [f"background: {expected[r['id']]}" for r in records]
+
+
+def test_comparison_panel__a_suggestion_swatch_is_a_thin_line_in_its_option_colour(records):
+    """Oracle: the palette in catalog order (Paul Tol's muted: rose first, then indigo) and the brief's thin line."""
+    suggestion = {**records[0], "id": "s", "kind": "suggested", "option": records[1]["id"]}
+    orphan = {**records[0], "id": "o", "kind": "suggested", "option": None}
+    rows = [*records[:3], suggestion, orphan]
+    table = _table(comparison_panel(rows, METHOD).inner_html)
+    name = _column(table, "Route")
+    cells = [row["cells"][name] for row in table.rows]
+    assert [c["swatch_class"] for c in cells] == ["swatch", "swatch", "swatch", "swatch thin", "swatch thin"]
+    assert cells[3]["swatch"] == "background: #332288"  # records[1]'s colour: the second of the palette
+    assert cells[4]["swatch"] == "background: #88CCEE"  # no option: its own, the fifth (cyan)
+    m = folium.Map()
+    comparison_panel(rows, METHOD).add_to(m)
+    assert ".pos2-comparison .swatch.thin { width: 12px; height: 2px;" in m.get_root().render()
 
 
 def test_comparison_panel__from_to(records):
@@ -249,7 +265,7 @@ def test_geojson_download_saves_the_file_beside_the_page():
 def test_controls_render_into_a_map(records):
     m = folium.Map()
     comparison_panel(records, METHOD).add_to(m)
-    legend([("A <route>", "#CC6677", False), ("B", "#332288", True)]).add_to(m)
+    legend([("A <route>", "#CC6677", "option"), ("B", "#332288", "reference")]).add_to(m)
     GeoJsonDownload().add_to(m)
     Attribution(METHOD["attribution"]).add_to(m)
     html = m.get_root().render()
@@ -335,6 +351,22 @@ def test_layer_control__labels_are_swatch_then_escaped_name(records, measured_ca
     assert 'stroke="#332288"' in keys[0]
 
 
+def _legend_lines(html: str) -> list[dict]:
+    return [dict(re.findall(r'([\w-]+)="([^"]*)"', line)) for line in re.findall(r"<line ([^>]*)/>", html)]
+
+
+def test_legend__samples_drawn_as_the_map_draws_each_kind():
+    """The brief: options solid 4 px, references dashed, suggestions thin (2 px), solid and a bit transparent."""
+    html = legend([("A", "#CC6677", "option"), ("B", "#332288", "reference"), ("C", "#CC6677", "suggested")]).inner_html
+    option, reference, suggested = _legend_lines(html)
+    assert (option["stroke"], option["stroke-width"], option.get("stroke-dasharray")) == ("#CC6677", "4", None)
+    assert (reference["stroke"], reference["stroke-width"], reference.get("stroke-dasharray")) == ("#332288", "4", "10 7")
+    assert (suggested["stroke"], suggested["stroke-width"], suggested.get("stroke-dasharray")) == ("#CC6677", "2", None)
+    assert 0.5 <= float(suggested["stroke-opacity"]) < 1
+    with pytest.raises(ValueError, match="unknown line style True; use one of option, reference, suggested"):
+        legend([("A", "#CC6677", True)])
+
+
 def test_short_name():
     assert short_name("Power of Siberia 2 via Mongolia (Soyuz Vostok)") == "Power of Siberia 2 via Mongolia"
     assert short_name("Central Asia-China gas pipeline (Lines A/B/C)") == "Central Asia-China gas pipeline"
@@ -343,7 +375,7 @@ def test_short_name():
 
 
 def test_legend__short_names_full_on_hover_closed_when_narrow():
-    control = legend([("Altai route (Power of Siberia West) into <Xinjiang>", "#CC6677", False)])
+    control = legend([("Altai route (Power of Siberia West) into <Xinjiang>", "#CC6677", "option")])
     html = control.inner_html
     assert '<span class="name">Altai route</span>' in html
     assert 'title="Altai route (Power of Siberia West) into &lt;Xinjiang&gt;"' in html
@@ -351,10 +383,10 @@ def test_legend__short_names_full_on_hover_closed_when_narrow():
 
 
 def test_legend__extra_lines_follow_their_layers():
-    control = legend([("A", "#CC6677", False)], extra_html="<div>trade: 50 US$ bn</div>")
+    control = legend([("A", "#CC6677", "option")], extra_html="<div>trade: 50 US$ bn</div>")
     assert '<div class="legend-extra"><div>trade: 50 US$ bn</div></div>' in control.inner_html
     m = folium.Map()
     control.add_to(m)
     html = m.get_root().render()
     assert 'wanted = ["trade-flow","energy-flow"]' in html and "map.on('layeradd layerremove'" in html
-    assert "legend-extra" not in legend([("A", "#CC6677", False)]).inner_html
+    assert "legend-extra" not in legend([("A", "#CC6677", "option")]).inner_html

@@ -38,9 +38,35 @@ def test_route_layer__draws_the_densified_line(records, measured_catalog):
     assert '"dashArray":null' in html.split("L.polyline(")[1].split(");")[0]  # options are solid
 
 
+def _line_options(html):
+    """The options object of every L.polyline call of a rendered page."""
+    found = re.findall(r'L\.polyline\(\s*pos2Decode\("(?:[^"\\]|\\.)*", 5\),\s*(\{.*?\})\s*\)\.addTo', html, re.S)
+    return [json.loads(options) for options in found]
+
+
 def test_route_layer__references_are_dashed(records, measured_catalog):
     index = next(i for i, r in enumerate(records) if r["kind"] == "reference")
     assert '"dashArray":"10 7"' in _render(records[index], measured_catalog.iloc[index])
+    [options] = _line_options(_render(records[index], measured_catalog.iloc[index]))
+    assert (options["weight"], options["dashArray"]) == (4, "10 7")
+
+
+def test_route_layer__options_solid_4px_suggestions_thin_solid_and_translucent(records, measured_catalog):
+    """The brief: options solid 4 px, suggestions solid 2 px and a bit transparent, in the colour given."""
+    [option] = _line_options(_render(records[0], measured_catalog.iloc[0]))
+    suggestion = {**records[0], "id": "s-1", "kind": "suggested", "option": records[0]["id"]}
+    [thin] = _line_options(_render(suggestion, measured_catalog.iloc[0]))
+    assert (option["weight"], option["dashArray"], option["color"]) == (4, None, "#CC6677")
+    assert (thin["weight"], thin["dashArray"], thin["color"]) == (2, None, "#CC6677")
+    assert 0.5 <= thin["opacity"] < option["opacity"] <= 1
+    assert thin["className"] == "route route-s-1"
+
+
+def test_route_layer__line_carries_its_route_and_name_escaped(records, measured_catalog):
+    record = {**records[0], "id": "a<b>&c", "name": "Line <img src=x> & co"}
+    [options] = _line_options(_render(record, measured_catalog.iloc[0]))
+    assert options["pos2Route"] == "a&lt;b&gt;&amp;c"  # what the popup's data-route holds
+    assert options["pos2Name"] == "Line &lt;img src=x&gt; &amp; co"
 
 
 def test_route_layer__crossings_and_posts(records, measured_catalog):

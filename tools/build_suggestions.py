@@ -4,6 +4,8 @@ Reads the ``[[suggestion]]`` tables of ``geo/data/cost.toml``, solves each on
 5 km cells (``geo.leastcost.suggest_route``) and writes
 ``geo/data/suggested_routes.geojson`` plus ``suggested_routes.source.json``
 with the SHA-256 of every input (cost.toml, lakes, elevation, boundaries).
+A suggestion's ``option`` (the catalog route it offers a line for) goes into
+its properties as it is; the maps draw the suggestion in that route's colour.
 ``make_maps.py`` warns when cost.toml no longer matches. Run it after
 changing the cost parameters::
 
@@ -52,6 +54,7 @@ def main() -> int:
                 "properties": {
                     "name": item["name"],
                     "kind": "suggested",
+                    "option": item.get("option"),  # the catalog route it offers a line for (drawn in its colour)
                     "status": f"least-cost suggestion, {CELL_KM:g} km cells, geo/data/cost.toml",
                     "confidence": "low",
                     "source": "least-cost path (tools/build_suggestions.py)",

@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo.errors import RouteDataError, quote
+from geo.readers.common import warn_record
 from geo.readers.csv import CSV_COLUMNS, load_csv_routes
 from geo.readers.geojson import load_geojson_routes
 from geo.readers.gis import load_gis_routes
@@ -38,6 +39,8 @@ def read_routes(paths: Sequence[Path | str]) -> gpd.GeoDataFrame:
         One row per route in EPSG:4326 with the columns of
         :data:`~geo.readers.common.ROUTE_COLUMNS`; ``geometry`` is a
         LineString (or MultiLineString) in lon/lat.
+        An ``option`` that names no route of these files is dropped (set to
+        None) with one :class:`~geo.errors.RouteDataWarning` per route.
 
     Raises
     ------
@@ -66,4 +69,10 @@ def read_routes(paths: Sequence[Path | str]) -> gpd.GeoDataFrame:
     if not frames:
         msg = "no route files given"
         raise RouteDataError(msg)
-    return gpd.GeoDataFrame(gpd.pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    routes = gpd.GeoDataFrame(gpd.pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
+    for row, (route_id, option) in enumerate(zip(routes["id"], routes["option"], strict=True)):
+        if option is not None and option not in seen:
+            problem = f"option {quote(option)} names no route read; the line keeps its own colour"
+            warn_record(seen[route_id], route_id, problem)
+            routes.at[row, "option"] = None
+    return routes

@@ -41,6 +41,7 @@ ROUTE_COLUMNS = [
     "id",
     "name",
     "kind",
+    "option",
     "status",
     "capacity_bcm",
     "diameter_mm",
@@ -55,7 +56,11 @@ ROUTE_COLUMNS = [
     "waypoint_vertex",
     "geometry_source",
 ]
-"""The columns of every route table. The last three say how the line was made:
+"""The columns of every route table. ``option`` is the id of the route a line
+offers an alternative for (a least-cost suggestion names its catalog option;
+the maps draw it in that route's colour), None for most routes; an id that
+names no route read is dropped by :func:`geo.readers.read_routes` with a
+warning. The last three say how the line was made:
 ``trace`` is the list of traced-pipeline ids the catalog gives (None when the
 route has none), ``geometry_source`` is ``"waypoints"`` (the line runs
 through the given points or vertices) or ``"trace"`` (drawn from traced
@@ -128,7 +133,7 @@ def imported_route(
     route_id
         The id, already checked by :func:`check_id`.
     values
-        The record's attributes: ``name``, ``kind``, ``status``,
+        The record's attributes: ``name``, ``kind``, ``option``, ``status``,
         ``confidence``, ``capacity_bcm``, ``diameter_mm``, ``cost_km``,
         ``source`` are used when present (None or absent: unknown).
     parts
@@ -166,6 +171,7 @@ def imported_route(
         "id": route_id,
         "name": check_text(values.get(name_field), field=f"{prefix}{name_field}", **where) or route_id,
         "kind": "imported" if kind is None else check_choice(kind, KINDS, field=f"{prefix}kind", **where),
+        "option": check_text(values.get("option"), field=f"{prefix}option", **where),
         "status": check_text(values.get("status"), field=f"{prefix}status", **where),
         "capacity_bcm": optional_positive(values.get("capacity_bcm"), field=f"{prefix}capacity_bcm", **where),
         "diameter_mm": optional_positive(values.get("diameter_mm"), field=f"{prefix}diameter_mm", **where),

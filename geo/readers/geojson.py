@@ -47,7 +47,7 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
         feature needs an id: the feature's ``id`` member (a string or a
         whole number), or its ``ProjectID`` or ``name`` property (a bare
         geometry or a Feature without one is named after the file).
-        Optional properties ``name``, ``kind``, ``status``, ``confidence``,
+        Optional properties ``name``, ``kind``, ``option``, ``status``, ``confidence``,
         ``capacity_bcm``, ``diameter_mm``, ``cost_km`` and ``source`` are
         checked and used when present. Features with a null geometry are
         skipped with a :class:`~geo.errors.RouteDataWarning`; Point features of

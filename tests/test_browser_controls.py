@@ -144,6 +144,9 @@ def _click_a_route_on_a_phone(page) -> list[float]:
     )
     assert point is not None
     page.mouse.click(*point)
+    page.locator(".pos2-popup-sheet .route-popup, .pos2-popup-sheet .route-chooser").first.wait_for(timeout=5_000)
+    if page.locator(".pos2-popup-sheet .route-chooser").count():  # lines near each other (layers.chooser): in the sheet too
+        page.locator(".pos2-popup-sheet .route-choice").first.click()
     page.locator(".pos2-popup-sheet .route-popup").wait_for(timeout=5_000)
     return point
 

@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import folium
 from xyzservices import TileProvider
 
+from layers.countries import ViewFrame
 from layers.encoding import PolylineDecoder, ScriptElement, template
 from layers.leaflet_plugins import Fullscreen, MeasureTool
 from layers.style import (
@@ -39,6 +40,7 @@ def base_map(
     *,
     tiles: bool = True,
     reserve_right_px: int = 0,
+    frame_latlon: Sequence[Sequence[float]] | None = None,
 ) -> folium.Map:
     """Create the map every page starts from.
 
@@ -51,6 +53,10 @@ def base_map(
     reserve_right_px
         Width kept free on the right when fitting (for a panel there); on a
         narrow screen at most 30 % of the map's width (:class:`FitView`).
+    frame_latlon
+        ``[[south, west], [north, east]]`` the view may not leave, nor zoom
+        out past (:class:`layers.countries.ViewFrame`): the country outlines'
+        bounds, so their edge is never in sight. None: no limit.
 
     Returns
     -------
@@ -65,6 +71,8 @@ def base_map(
     m.default_css = [LEAFLET_CSS]
     PolylineDecoder().add_to(m)
     PageStyle().add_to(m)
+    if frame_latlon is not None:
+        ViewFrame(frame_latlon).add_to(m)  # before the first view, which it limits
     FitView(bounds_latlon, reserve_right_px=reserve_right_px).add_to(m)
     if tiles:
         # After fitBounds: tiles are then requested for the final view only,
@@ -200,7 +208,12 @@ _FIT_VIEW_JS = """
     var size = map.getSize(), reserve = {{ this.reserve_right_px|script_json }};
     var topLeft = [Math.min(20, 0.05 * size.x), Math.min(20, 0.05 * size.y)];
     var bottomRight = [Math.min(20 + reserve, 0.3 * size.x), Math.min(50, 0.1 * size.y)];
-    map.fitBounds({{ this.bounds|script_json }}, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
+    var bounds = L.latLngBounds({{ this.bounds|script_json }}), z = map.getMinZoom();
+    // At the smallest zoom a frame allows (a phone), the reserve goes if the bounds do not fit beside it.
+    if (map.project(bounds.getNorthEast(), z).x - map.project(bounds.getSouthWest(), z).x + topLeft[0] + bottomRight[0] > size.x) {
+      bottomRight[0] = topLeft[0];
+    }
+    map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
   }
   var written = null;
   function show(hash) {

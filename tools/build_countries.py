@@ -15,8 +15,9 @@ folds Baikonur into Kazakhstan (``ISO_A3_EH``) and writes:
     is 5-10 km.
 
 Both drawing copies cover the whole world, so no view shows where an extract
-ends: inside their box at their own tolerance, outside it (the map's frame)
-much coarser and without the small islands.
+ends: inside their box at their own tolerance (the display copy with a band
+at the overview's tolerance around it), outside (the map's frame) much
+coarser and without the small islands.
 ``geo/data/countries.source.json``
     Where the data came from: version, file names and SHA-256 of the
     input and of both outputs.
@@ -56,6 +57,9 @@ DISPLAY_DECIMALS = 3  # about 100 m, far below the simplification
 OVERVIEW_TOLERANCE_DEG = 0.1  # 7-11 km: about a pixel at the overview's zoom (3-4)
 # The overview also shows the trade arcs from Moscow: its box reaches further west.
 OVERVIEW_BOX_LONLAT = (30.0, 30.0, 146.0, 74.0)
+# Around the display box, a band at the overview's tolerance: at a route map's
+# zoom the step from 1 km detail to the frame's is then far from the routes.
+DISPLAY_BAND_LONLAT = (30.0, 20.0, 160.0, 82.0)
 # Outside its box a drawing copy is only the map's frame: whole countries, so no
 # view shows a clip edge, but coarse to keep the pages small. 0.4 deg is about
 # 2 px at zoom 3, the smallest zoom a 1920 px wide screen allows.
@@ -105,42 +109,45 @@ def build(source: Path) -> dict[str, object]:
     world = world.assign(iso3=_iso3(world)).rename(columns={"NAME": "name"})
     full = _extract(world, BOX_LONLAT)
     everywhere = _extract(world, WORLD_LONLAT)
-    display = _framed(everywhere, BOX_LONLAT, DISPLAY_TOLERANCE_DEG)
-    overview = _framed(everywhere, OVERVIEW_BOX_LONLAT, OVERVIEW_TOLERANCE_DEG)
+    display = _framed(everywhere, ((BOX_LONLAT, DISPLAY_TOLERANCE_DEG), (DISPLAY_BAND_LONLAT, OVERVIEW_TOLERANCE_DEG)))
+    overview = _framed(everywhere, ((OVERVIEW_BOX_LONLAT, OVERVIEW_TOLERANCE_DEG),))
     return _write_all(source, inputs, full, display, overview)
 
 
-def _framed(world: gpd.GeoDataFrame, box: tuple[float, float, float, float], tolerance: float) -> gpd.GeoDataFrame:
-    """Simplify the world's countries at ``tolerance`` inside ``box``, coarser outside.
+def _framed(
+    world: gpd.GeoDataFrame, levels: tuple[tuple[tuple[float, float, float, float], float], ...]
+) -> gpd.GeoDataFrame:
+    """Simplify the world's countries box by box: finest in the first box, coarsest outside the last.
 
-    The countries are cut along the box's sides, extended to the world's edge
-    (nine cells), so every box corner on land is a node of the coverage.
-    Coverage simplification keeps nodes and shared edges, so the pieces
-    simplified at ``tolerance`` (inside) and at :data:`FRAME_TOLERANCE_DEG`
-    (the frame) still meet edge to edge, and each country is dissolved again
-    with no seam. Frame islands under :data:`FRAME_MIN_ISLAND_DEG2` that touch
-    no other country are dropped.
+    ``levels`` is ``((box, tolerance), ...)`` from the innermost box out; beyond
+    the last box the tolerance is :data:`FRAME_TOLERANCE_DEG`. The countries are
+    cut along every box side, extended to the world's edge, so each box corner
+    on land is a node of the coverage. Coverage simplification keeps nodes and
+    shared edges, so pieces simplified at different tolerances still meet edge
+    to edge, and each country is dissolved again with no seam. Frame islands
+    (outside every box) under :data:`FRAME_MIN_ISLAND_DEG2` that touch no other
+    country are dropped.
     """
-    west, south, east, north = box
-    xs = (WORLD_LONLAT[0], west, east, WORLD_LONLAT[2])
-    ys = (WORLD_LONLAT[1], south, north, WORLD_LONLAT[3])
-    iso3, pieces, inside = [], [], []
-    for i in range(3):
-        for j in range(3):
-            cell = shapely.box(xs[i], ys[j], xs[i + 1], ys[j + 1])
+    xs = sorted({WORLD_LONLAT[0], WORLD_LONLAT[2], *(v for box, _ in levels for v in (box[0], box[2]))})
+    ys = sorted({WORLD_LONLAT[1], WORLD_LONLAT[3], *(v for box, _ in levels for v in (box[1], box[3]))})
+    iso3, pieces, level = [], [], []
+    for x0, x1 in zip(xs, xs[1:]):
+        for y0, y1 in zip(ys, ys[1:]):
+            cell = shapely.box(x0, y0, x1, y1)
+            inside = [i for i, (box, _) in enumerate(levels) if shapely.box(*box).contains(cell.centroid)]
             for code, cut in zip(world["iso3"], shapely.intersection(world.geometry.values, cell), strict=True):
                 parts = shapely.get_parts(cut)
                 polygons = parts[shapely.get_type_id(parts) == 3]  # drop lines and points where a border runs on a cut
                 if len(polygons):
                     iso3.append(code)
                     pieces.append(shapely.multipolygons(polygons))
-                    inside.append(i == 1 and j == 1)
-    fine = shapely.coverage_simplify(np.array(pieces), tolerance)
-    coarse = shapely.coverage_simplify(np.array(pieces), FRAME_TOLERANCE_DEG)
-    chosen = np.where(np.array(inside), fine, coarse)
+                    level.append(inside[0] if inside else len(levels))
+    tolerances = [tolerance for _, tolerance in levels] + [FRAME_TOLERANCE_DEG]
+    simplified = [shapely.coverage_simplify(np.array(pieces), tolerance) for tolerance in tolerances]
+    chosen = np.array([simplified[k][i] for i, k in enumerate(level)])
     codes = np.array(iso3, dtype=object)
     merged = np.array([shapely.union_all(chosen[codes == code]) for code in world["iso3"]])
-    merged = _drop_frame_islands(merged, shapely.box(*box))
+    merged = _drop_frame_islands(merged, shapely.box(*levels[-1][0]))
     kept = ~shapely.is_empty(merged)
     framed = world[kept].assign(geometry=shapely.set_precision(merged[kept], 10.0**-DISPLAY_DECIMALS))
     return framed.reset_index(drop=True)
@@ -211,8 +218,10 @@ def _write_all(
         "overview_simplification": (
             f"shapely.coverage_simplify, tolerance {OVERVIEW_TOLERANCE_DEG} deg, {DISPLAY_DECIMALS} decimals"
         ),
+        "display_band_lonlat": list(DISPLAY_BAND_LONLAT),
+        "display_band_simplification": f"around the box, tolerance {OVERVIEW_TOLERANCE_DEG} deg",
         "frame": (
-            f"outside its box each drawing copy covers the world: tolerance {FRAME_TOLERANCE_DEG} deg, "
+            f"outside its boxes each drawing copy covers the world: tolerance {FRAME_TOLERANCE_DEG} deg, "
             f"islands under {FRAME_MIN_ISLAND_DEG2} square degrees touching no other country left out"
         ),
         "output_sha256": outputs,

@@ -457,7 +457,9 @@ def method_html(method: Mapping[str, Any]) -> str:
         '<div class="method">'
         f"Lengths: {text(method['lengths'])}, along lines densified to at most "
         f"{method['densify_max_segment_km']:g} km. Countries: {text(method['boundaries'])}. "
-        f"The measure tool draws spherical (haversine) distances; the authoritative km are in the route popups. "
+        f"The map is Web Mercator (its scale changes with latitude) and the measure tool draws spherical (haversine) "
+        f"distances; the authoritative km are the geodesic ones in the route popups; outside the study area the "
+        f"country outlines are coarser, a frame. "
         f"Built {text(method['build_date'])}.</div>"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
@@ -68,6 +69,52 @@ class CountryOutlines(ScriptElement):
         self.precision = precision
 
 
+class ViewFrame(ScriptElement):
+    """Keep the view inside a frame: no panning out of it, no zooming out past it.
+
+    The smallest zoom is the one at which the map's container still fits
+    inside the frame, computed from the container's size now and after every
+    resize; panning stops at the frame's edge (``maxBoundsViscosity`` 1). Add
+    it before the first view is set, so fitting a view already respects it.
+    Given the bounds of the country outlines, no view shows where they end.
+
+    Parameters
+    ----------
+    bounds_latlon
+        ``[[south, west], [north, east]]``, degrees.
+    """
+
+    _template = template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+          var map = {{ this._parent.get_name() }}, frame = L.latLngBounds({{ this.bounds|script_json }});
+          map.options.maxBoundsViscosity = 1;
+          // The bounds once the first view is set: set now, their animated pan
+          // from folium's placeholder view (0, 0) would land after that view.
+          map.once('moveend', function () { map.setMaxBounds(frame); });
+          function limitZoom() {
+            map.options.minZoom = 0;  // getBoundsZoom never answers below the current minimum
+            map.options.minZoom = map.getBoundsZoom(frame, true);
+            map.fire('zoomlevelschange');  // the zoom buttons follow
+            // Not setMinZoom: its animated zoom would land after (and undo) the first view.
+            if (map._loaded && map.getZoom() < map.options.minZoom) {
+              map.setZoom(map.options.minZoom, {animate: false});
+            }
+          }
+          limitZoom();
+          map.on('resize', limitZoom);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds_latlon: Sequence[Sequence[float]]) -> None:
+        super().__init__()
+        self._name = "ViewFrame"
+        self.bounds = [[float(v) for v in bounds_latlon[0]], [float(v) for v in bounds_latlon[1]]]
+
+
 @dataclass(frozen=True)
 class EncodedCountries:
     """Country outlines as encoded rings, ready to draw on any number of maps.
@@ -79,10 +126,14 @@ class EncodedCountries:
         :func:`layers.encoding.encode_polyline`.
     precision
         Decimals of the encoding.
+    bounds_latlon
+        ``[[south, west], [north, east]]`` of all the polygons, degrees: the
+        frame for :class:`ViewFrame`.
     """
 
     polygons: list
     precision: int
+    bounds_latlon: list
 
 
 def encode_countries(countries: gpd.GeoDataFrame) -> EncodedCountries:
@@ -97,7 +148,7 @@ def encode_countries(countries: gpd.GeoDataFrame) -> EncodedCountries:
     Returns
     -------
     encoded
-        The rings at :data:`OUTLINE_DECIMALS` decimals.
+        The rings at :data:`OUTLINE_DECIMALS` decimals, and their bounds.
     """
     polygons = []
     for iso3, geometry in zip(countries["iso3"], countries.geometry.values, strict=True):
@@ -106,7 +157,8 @@ def encode_countries(countries: gpd.GeoDataFrame) -> EncodedCountries:
             rings = [polygon.exterior, *polygon.interiors]
             shapes.append([encode_polyline(np.asarray(ring.coords)[:-1], precision=OUTLINE_DECIMALS) for ring in rings])
         polygons.append([iso3, shapes])
-    return EncodedCountries(polygons, OUTLINE_DECIMALS)
+    west, south, east, north = (float(v) for v in shapely.total_bounds(countries.geometry.values))
+    return EncodedCountries(polygons, OUTLINE_DECIMALS, [[south, west], [north, east]])
 
 
 def countries_layer(encoded: EncodedCountries) -> CountryOutlines:

@@ -104,7 +104,7 @@ def index_map(
         chooser for clicks where lines overlap (:class:`layers.chooser.RouteChooser`),
         measure tool, and the trade year slider.
     """
-    m = base_map(latlon_bounds(measured.geometry.values), tiles=tiles)
+    m = base_map(latlon_bounds(measured.geometry.values), tiles=tiles, frame_latlon=countries.bounds_latlon)
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     colours = line_colours(records)  # a suggestion in its option's colour
@@ -189,7 +189,7 @@ def route_map(
         The map, titled with the route's name and linking back to ``index.html``, with the measurement table (and the profile) as a panel and
         the table as the line's popup.
     """
-    m = base_map(latlon_bounds(geometry), tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX)
+    m = base_map(latlon_bounds(geometry), tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX, frame_latlon=countries.bounds_latlon)
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     route_layer(record, geometry, km_posts, colour=colour).add_to(m)
@@ -245,7 +245,7 @@ def trade_map(
         The map, titled and linking back to ``index.html``, with the layers in a layer control, the year slider, a legend
         of the widths and a panel with the chart and the headline figures.
     """
-    m = base_map(bounds_latlon, tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX)
+    m = base_map(bounds_latlon, tiles=tiles, reserve_right_px=_PANEL_WIDTH_PX, frame_latlon=countries.bounds_latlon)
     countries_pane().add_to(m)
     countries_layer(countries).add_to(m)
     layers, year_control = trade

@@ -12,6 +12,7 @@ import folium
 from folium.elements import JSCSSMixin
 from xyzservices import TileProvider
 
+from layers.countries import ViewFrame
 from layers.encoding import PolylineDecoder, ScriptElement, macros_as_text, template
 from layers.leaflet_plugins import Fullscreen, MeasureTool
 from layers.style import (
@@ -42,6 +43,7 @@ def base_map(
     *,
     tiles: bool = True,
     reserve_right_px: int = 0,
+    frame_latlon: Sequence[Sequence[float]] | None = None,
 ) -> folium.Map:
     """Create the map every page starts from.
 
@@ -55,6 +57,10 @@ def base_map(
         Width kept free on the right when fitting (for a panel there): at
         most 34 % of the map's width, and none on a phone, where the panel
         is a bottom sheet (:class:`FitView`).
+    frame_latlon
+        ``[[south, west], [north, east]]`` the view may not leave, nor zoom
+        out past (:class:`layers.countries.ViewFrame`): the country outlines'
+        bounds, so their edge is never in sight. None: no limit.
 
     Returns
     -------
@@ -69,6 +75,8 @@ def base_map(
     m.default_css = [LEAFLET_CSS]
     PolylineDecoder().add_to(m)
     PageStyle().add_to(m)
+    if frame_latlon is not None:
+        ViewFrame(frame_latlon).add_to(m)  # before the first view, which it limits
     FitView(bounds_latlon, reserve_right_px=reserve_right_px).add_to(m)
     if tiles:
         # After fitBounds: tiles are then requested for the final view only,

@@ -52,13 +52,41 @@ def test_boundaries_form_a_valid_coverage(name):
 
 
 def test_display_copy_is_lighter_but_close(countries):
-    display = load_countries(DATA_DIR / "countries_display.geojson")
+    # Compared inside the measuring copy's box: beyond it the display copy is the map's frame.
+    record = load_source_record(DATA_DIR / "countries.source.json")
+    display = load_countries(DATA_DIR / "countries_display.geojson").clip(record["box_lonlat"])
     full_vertices = shapely.get_num_coordinates(countries.geometry.values).sum()
     display_vertices = shapely.get_num_coordinates(display.geometry.values).sum()
     assert display_vertices < 0.5 * full_vertices
     full_mng = countries.set_index("iso3").loc["MNG"].geometry
     display_mng = display.set_index("iso3").loc["MNG"].geometry
     assert shapely.hausdorff_distance(full_mng, display_mng) < 0.05  # degrees, about 3-5 km
+
+
+@pytest.mark.parametrize("name", ["countries_display.geojson", "countries_overview.geojson"])
+def test_drawing_copies__no_clip_edge_and_no_seam(countries, name):
+    # The old extracts ended on the box's sides (a visible rectangle); the drawing copies
+    # go on beyond them, simplified apart inside and outside but dissolved again:
+    # no outline runs along any side of either box (clip edge or seam), and inside the
+    # box every country of the measuring copy is drawn with its area within 1 %.
+    drawing = load_countries(DATA_DIR / name)
+    record = load_source_record(DATA_DIR / "countries.source.json")
+    outlines = shapely.union_all(shapely.boundary(drawing.geometry.values))
+    geod = Geod(ellps="WGS84")
+    for west, south, east, north in (record["box_lonlat"], record["overview_box_lonlat"], record["display_band_lonlat"]):
+        sides = [((west, -90), (west, 90)), ((east, -90), (east, 90)), ((-180, south), (180, south)), ((-180, north), (180, north))]
+        for side in sides:
+            runs = shapely.get_parts(shapely.line_merge(outlines.intersection(shapely.LineString(side).buffer(1e-6))))
+            # Where the frame's 0.4 deg (under 45 km) simplification cuts a small cape off between
+            # two nodes on a side, about that (it bounds areas, not lengths); the old clip edge ran
+            # along the sides for thousands of km.
+            longest_km = max((geod.geometry_length(run) / 1000 for run in runs), default=0.0)
+            assert longest_km < 60, (name, side, longest_km)
+    if name == "countries_display.geojson":  # the overview's box starts at 30 N: Kuwait is half frame there
+        clipped = drawing.clip(record["box_lonlat"])
+        drawn = dict(zip(clipped["iso3"], shapely.area(clipped.geometry.values), strict=True))
+        for iso3, geometry in zip(countries["iso3"], countries.geometry.values, strict=True):
+            assert drawn[iso3] == pytest.approx(geometry.area, rel=0.01), iso3  # square degrees, both
 
 
 def test_geojson_has_no_crs_member_and_5_decimals():

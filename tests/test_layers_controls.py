@@ -22,6 +22,7 @@ from layers.controls import (
     layer_swatch,
     legend,
     line_swatch,
+    method_html,
     route_ends,
     short_name,
 )
@@ -390,3 +391,10 @@ def test_legend__extra_lines_follow_their_layers():
     html = m.get_root().render()
     assert 'wanted = ["trade-flow","energy-flow"]' in html and "map.on('layeradd layerremove'" in html
     assert "legend-extra" not in legend([("A", "#CC6677", "option")]).inner_html
+
+
+def test_method_html__says_web_mercator_and_geodesic_km():
+    note = method_html(METHOD)
+    assert "The map is Web Mercator" in note
+    assert "the authoritative km are the geodesic ones in the route popups" in note
+    assert "geodesic on the WGS84 ellipsoid" in note  # the note's own lengths line

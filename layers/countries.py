@@ -10,7 +10,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.encoding import ScriptElement, encode_polyline, template
+from layers.encoding import ScriptElement, encode_polylines, template
 from layers.style import COUNTRY_STYLE
 
 COUNTRIES_PANE = "countries"
@@ -123,7 +123,7 @@ class EncodedCountries:
     ----------
     polygons
         ``[[iso3, [[ring, hole, ...], ...]], ...]``, rings encoded with
-        :func:`layers.encoding.encode_polyline`.
+        :func:`layers.encoding.encode_polylines`.
     precision
         Decimals of the encoding.
     bounds_latlon
@@ -150,13 +150,17 @@ def encode_countries(countries: gpd.GeoDataFrame) -> EncodedCountries:
     encoded
         The rings at :data:`OUTLINE_DECIMALS` decimals, and their bounds.
     """
-    polygons = []
+    layout = []  # per country: its iso3 and, per polygon, how many rings
+    rings_lonlat = []
     for iso3, geometry in zip(countries["iso3"], countries.geometry.values, strict=True):
-        shapes = []
+        counts = []
         for polygon in shapely.get_parts(geometry):
             rings = [polygon.exterior, *polygon.interiors]
-            shapes.append([encode_polyline(np.asarray(ring.coords)[:-1], precision=OUTLINE_DECIMALS) for ring in rings])
-        polygons.append([iso3, shapes])
+            rings_lonlat += [np.asarray(ring.coords)[:-1] for ring in rings]
+            counts.append(len(rings))
+        layout.append((iso3, counts))
+    encoded = iter(encode_polylines(rings_lonlat, precision=OUTLINE_DECIMALS))  # all rings in one pass
+    polygons = [[iso3, [[next(encoded) for _ in range(n)] for n in counts]] for iso3, counts in layout]
     west, south, east, north = (float(v) for v in shapely.total_bounds(countries.geometry.values))
     return EncodedCountries(polygons, OUTLINE_DECIMALS, [[south, west], [north, east]])
 

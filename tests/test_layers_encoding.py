@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import folium
+import numpy as np
 import pytest
 from branca.element import MacroElement
 from jinja2 import Template
 
-from layers.encoding import ScriptElement, macros_as_text, template
+from layers.encoding import ScriptElement, encode_polyline, encode_polylines, macros_as_text, template
 
 
 def _map() -> folium.Map:
@@ -74,3 +75,29 @@ def test_script_element__header_name_writes_the_header_once_per_page():
     assert html.count("function shared() {}") == 1
     assert all(f"shared({n});" in html for n in range(3))
     assert html.index("function shared() {}") < html.index("shared(0);")
+
+
+def _google_encode(latlon: list[tuple[float, float]], precision: int) -> str:
+    """Oracle: the encoded polyline algorithm written out from Google's description, value by value."""
+    out, previous = [], (0, 0)
+    for lat, lon in latlon:
+        point = (round(lat * 10**precision), round(lon * 10**precision))
+        for value in (point[0] - previous[0], point[1] - previous[1]):
+            value = ~(value << 1) if value < 0 else value << 1
+            while value >= 0x20:
+                out.append(chr((0x20 | (value & 0x1F)) + 63))
+                value >>= 5
+            out.append(chr(value + 63))
+        previous = point
+    return "".join(out)
+
+
+def test_encode_polylines__each_line_as_the_published_algorithm():
+    rng = np.random.default_rng(7)
+    lines = [rng.uniform([-180, -90], [180, 90], size=(n, 2)) for n in (5, 1, 0, 40, 0, 2)] + [np.empty((0, 2))]
+    lines[3][10:20] = lines[3][10]  # repeated vertices: zero deltas
+    for precision in (5, 4):
+        texts = encode_polylines(lines, precision=precision)
+        assert texts == [_google_encode([(lat, lon) for lon, lat in line], precision) for line in lines]
+        assert texts == [encode_polyline(line, precision=precision) for line in lines]
+    assert texts[2] == texts[4] == texts[6] == "" and encode_polylines([]) == []

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from geo.asbuilt import GRADES, AsBuilt, RoutingModel, as_built
 from geo.countries import CountryIndex
 from geo.elevation import ElevationGrid
+from geo.geodesic import DEFAULT_MAX_SEGMENT_M, WGS84
 from geo.measure import measure_routes
 from geo.network import BasisPath, ResolvedNetwork, route_vertices
 
@@ -143,13 +144,29 @@ def segment_bands(
 
 
 def _country_shares(lonlat: NDArray[np.float64], countries: CountryIndex) -> list[dict[str, float]]:
-    """For each segment of a line, the share of its length in each country."""
-    lines = [shapely.LineString(lonlat[k : k + 2]) for k in range(len(lonlat) - 1)]
-    measured = measure_routes(gpd.GeoDataFrame(geometry=lines, crs="EPSG:4326"), countries)
-    return [
-        {iso: m / length for iso, m in by_country.items()} if length > 0 else {}
-        for by_country, length in zip(measured["country_m"], measured["length_m"], strict=True)
-    ]
+    """For each segment of a line, the share of its length in each country.
+
+    A segment shorter than the measurement's densifying step is measured as
+    the straight lon/lat segment; one of those that touches no border or
+    coast lies wholly in the country of its start (share 1). The others are
+    measured as their own lines (a traced line of 1,749 segments: 0.1 s ->
+    0.02 s).
+    """
+    lines = shapely.linestrings(np.stack([lonlat[:-1], lonlat[1:]], axis=1))
+    _, _, length_m = WGS84.inv(lonlat[:-1, 0], lonlat[:-1, 1], lonlat[1:, 0], lonlat[1:, 1])
+    touching = np.zeros(len(lines), dtype=bool)
+    touching[countries.boundary_tree.query(lines, predicate="intersects")[0]] = True
+    plain = (np.asarray(length_m) < DEFAULT_MAX_SEGMENT_M) & (np.asarray(length_m) > 0) & ~touching
+    country = countries.country_of(shapely.points(lonlat[:-1][plain]))
+    shares: list[dict[str, float]] = [{} for _ in lines]
+    for k, iso in zip(np.flatnonzero(plain), country, strict=True):
+        shares[k] = {str(iso): 1.0}
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        measured = measure_routes(gpd.GeoDataFrame(geometry=lines[rest], crs="EPSG:4326"), countries)
+        for k, by_country, length in zip(rest, measured["country_m"], measured["length_m"], strict=True):
+            shares[k] = {iso: m / length for iso, m in by_country.items()} if length > 0 else {}
+    return shares
 
 
 def path_band(

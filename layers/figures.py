@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import matplotlib as mpl
+import matplotlib.colors
 import matplotlib.style
 import matplotlib.ticker
 import matplotlib.transforms
@@ -309,7 +310,7 @@ def _map_figure(
     ax.set_axis_off()
 
     frame_patch = PathPatch(_polygon_path(frame), facecolor=_SEA, edgecolor="none", zorder=0)
-    ax.add_patch(frame_patch)
+    ax.add_artist(frame_patch)  # the limits are set above: no need to grow them to the patches
     land = _clip_paths(countries.geometry.values, frame)
     ax.add_collection(PathCollection(land, facecolors=_LAND, edgecolors=_BORDER, linewidths=0.4, zorder=1))
     water = _clip_paths(list(lakes), frame)
@@ -319,7 +320,7 @@ def _map_figure(
     grid = LineCollection([g for g, _ in graticule], colors=_GRID, linewidths=0.3, zorder=1.5)
     grid.set_clip_path(frame_patch)
     ax.add_collection(grid)
-    ax.add_patch(PathPatch(_polygon_path(frame), facecolor="none", edgecolor="#555555", linewidth=0.7, zorder=6))
+    ax.add_artist(PathPatch(_polygon_path(frame), facecolor="none", edgecolor="#555555", linewidth=0.7, zorder=6))
 
     styles = [_line_style(r, colours[r["id"]]) for r in records]
     order = sorted(range(n), key=lambda i: (("suggested", "reference", "option").index(_kind(records[i])), i))
@@ -327,7 +328,7 @@ def _map_figure(
         style = styles[i]
         z = 2 + rank * 0.01
         if style["casing"]:
-            casing = LineCollection(lines[i], colors="white", linewidths=style["lw"] + 1.4, zorder=z)
+            casing = LineCollection(lines[i], colors=style["casing"], linewidths=style["lw"] + style["casing_pt"], zorder=z)
             casing.set_capstyle("round")
             ax.add_collection(casing)
         line = LineCollection(lines[i], colors=style["colour"], linewidths=style["lw"], linestyles=style["dash"], zorder=z + 0.005)
@@ -362,7 +363,7 @@ def _map_figure(
     legend_w = 4.75
     legend_ax = fig.add_axes(rect(margin, credit_h, legend_w, legend_h))
     legend_ax.set_axis_off()
-    handles = [Line2D([], [], color=s["colour"], lw=s["lw"], linestyle=s["dash"]) for s in styles]
+    handles = [_legend_handle(s) for s in styles]
     legend = legend_ax.legend(
         handles, [f"x{i}" for i in range(n)],  # placeholders: the names are set below as plain text
         loc="upper left", ncol=1, handlelength=2.8, borderaxespad=0.0, handletextpad=0.6, labelspacing=0.28, fontsize=6.5,
@@ -405,6 +406,16 @@ def _route_ends(
     return ends
 
 
+def _legend_handle(style: Mapping[str, Any]) -> Any:
+    """A legend sample drawn like the line: the casing under the colour."""
+    from matplotlib.legend_handler import HandlerTuple  # noqa: F401 - tuples of handles are drawn on top of each other
+
+    line = Line2D([], [], color=style["colour"], lw=style["lw"], linestyle=style["dash"])
+    if not style["casing"]:
+        return line
+    return (Line2D([], [], color=style["casing"], lw=style["lw"] + style["casing_pt"]), line)
+
+
 def _kind(record: Mapping[str, Any]) -> str:
     kind = str(record.get("kind"))
     return kind if kind in ("option", "suggested") else "reference"
@@ -413,10 +424,14 @@ def _kind(record: Mapping[str, Any]) -> str:
 def _line_style(record: Mapping[str, Any], colour: str) -> dict[str, Any]:
     kind = _kind(record)
     if kind == "option":
-        return {"colour": colour, "lw": 1.9, "dash": "solid", "casing": True}
+        # a dark edge: light colours (sand, cyan) stand out on the land, and in greyscale print an option
+        # reads as a cased line beside the dashed references and the dotted suggestions
+        return {"colour": colour, "lw": 1.7, "dash": "solid", "casing": "#303030", "casing_pt": 1.0}
     if kind == "suggested":
-        return {"colour": colour, "lw": 1.0, "dash": (0, _SUGGESTED_DASH), "casing": False}
-    return {"colour": _MUTED, "lw": 1.5, "dash": (0, _REFERENCE_DASH), "casing": True}
+        # a darker shade of the colour: the thin dots stay visible in greyscale print
+        dark = mpl.colors.to_hex(0.7 * np.asarray(mpl.colors.to_rgb(colour)))
+        return {"colour": dark, "lw": 1.1, "dash": (0, _SUGGESTED_DASH), "casing": None, "casing_pt": 0.0}
+    return {"colour": _MUTED, "lw": 1.5, "dash": (0, _REFERENCE_DASH), "casing": "white", "casing_pt": 1.4}
 
 
 def _project_parts(geometry: shapely.Geometry) -> list[np.ndarray]:
@@ -447,14 +462,16 @@ def _frame_box(geometries: Sequence[shapely.Geometry], box: tuple[float, ...]) -
 
 
 def _frame_polygon(frame: tuple[float, float, float, float]) -> shapely.Polygon:
-    """The frame bounded by two meridians and two parallels, in study-projection metres."""
+    """The frame bounded by two meridians and two parallels, in study-projection metres (prepared for fast tests)."""
     west, south, east, north = frame
     lons = np.linspace(west, east, 181)
     lats = np.linspace(south, north, 61)
     ring_lon = np.concatenate([lons, np.full(len(lats), east), lons[::-1], np.full(len(lats), west)])
     ring_lat = np.concatenate([np.full(len(lons), south), lats, np.full(len(lons), north), lats[::-1]])
     x, y = to_study(ring_lon, ring_lat)
-    return shapely.Polygon(np.column_stack([x, y]))
+    polygon = shapely.Polygon(np.column_stack([x, y]))
+    shapely.prepare(polygon)
+    return polygon
 
 
 def _polygon_path(geometry: shapely.Geometry) -> MplPath:
@@ -490,7 +507,9 @@ def _clip_paths(geometries: Sequence[shapely.Geometry], frame: shapely.Polygon) 
         if geometry is None or geometry.is_empty:
             continue
         projected = _project_polygon(geometry)
-        clipped = shapely.intersection(shapely.make_valid(projected), frame)
+        if not shapely.intersects(frame, projected):
+            continue
+        clipped = projected if shapely.contains(frame, projected) else shapely.intersection(shapely.make_valid(projected), frame)
         polygons = [g for g in shapely.get_parts(clipped) if g.geom_type == "Polygon" and not g.is_empty]
         if polygons:
             paths.append(_polygon_path(shapely.MultiPolygon(polygons)))
@@ -604,7 +623,7 @@ class _Placer:
     thousands of candidates cost little.
     """
 
-    _CELL_PX = 4
+    _CELL_PX = 6
     _ANGLES = np.deg2rad(np.arange(0, 360, 22.5))
 
     def __init__(

@@ -202,6 +202,11 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _signed(value: float) -> str:
+    """A signed number with one decimal and a typographic minus."""
+    return f"{value:+.1f}".replace("-", "\u2212")
+
+
 def _km(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -604,7 +609,7 @@ def _key_and_scale(ax: Any, *, metres_per_inch: float, lat_range: tuple[float, f
     low, high = 100 * (float(np.min(factors)) - 1), 100 * (float(np.max(factors)) - 1)
     note = (
         f"The scale is true along every meridian and along {proj['lat_1']}° N and {proj['lat_2']}° N; along the"
-        f" other parallels of this map it is {low:+.1f} % to {high:+.1f} % off ({lat_range[0]:g}–{lat_range[1]:g}° N)."
+        f" other parallels of this map it is {_signed(low)} % to {_signed(high)} % off ({lat_range[0]:g}–{lat_range[1]:g}° N)."
         " Every km quoted is geodesic."
     )
     ax.text(0, y - 0.08, _wrap(note, 50, lines=6), ha="left", va="top", fontsize=6, color="#444444", linespacing=1.3)
@@ -903,7 +908,7 @@ def _comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[
         ax.spines[spine].set_visible(False)
     ax.set_axisbelow(True)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel("km (geodesic, WGS84)", fontsize=7)
+    ax.set_xlabel("km (geodesic, WGS84)", fontsize=7, loc="left")
     ax.tick_params(axis="y", length=0)
     ax.set_yticks(ys)
     ax.set_yticklabels([""] * n)

@@ -198,6 +198,15 @@ def _wrap(text: str, width: int, *, lines: int = 2) -> str:
     return "\n".join(parts)
 
 
+def _two_lines(text: str) -> str:
+    """Text on two lines of about equal length (whole words; an ellipsis only past 90 characters)."""
+    text = _cut(text, 90)
+    width = max(8, math.ceil(len(text) / 2))
+    while len(textwrap.wrap(text, width)) > 2:
+        width += 1
+    return "\n".join(textwrap.wrap(text, width))
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -350,19 +359,22 @@ def _map_figure(
             ax.plot(*end["xy"], marker="o", ms=4.2, mfc="white", mec=end["colour"], mew=1.3, zorder=5)
     _north_arrow(ax, frame_lonlat)
 
-    # labels: degrees and countries first, then the places at the ends, then the route names
+    # labels: degrees first, then the places at the ends, the route names, and the countries where room is left
     placer = _Placer(fig, ax, lines=lines, points=[e["xy"] for e in ends], frame=frame)
     for _, tick in graticule:
         if tick is not None:
             (lon, lat), side, text = tick
             placer.place_fixed(np.column_stack(to_study(np.array([lon]), np.array([lat]))), text, side=side, size=6.5, colour="#5d6d78")
-    for iso, area in _country_anchors(countries, frame):
-        placer.place_area(area, iso, size=7.5, colour="#a0a0a0", weight="bold")
     for end in ends:
         if end["names"]:
             placer.place_point(end["xy"], _cut(" / ".join(end["names"]), 44), size=6.5, colour="#333333")
     for i in labelled:
-        placer.place_line(i, _wrap(short_name(str(records[i]["name"])), 32), size=6.8, colour="#111111", weight="bold")
+        name = short_name(str(records[i]["name"]))
+        texts = [_wrap(name, 44, lines=1), *([_two_lines(name), _wrap(name, 32)] if len(name) >= 20 else [])]
+        placer.place_line(i, [t for t in texts if t], size=6.8, colour="#111111", weight="bold")
+    placer.refine()  # each label once more, knowing where all the others went
+    for iso, area in _country_anchors(countries, frame):  # last: they take the room the routes leave
+        placer.place_area(area, iso, size=7.5, colour="#a0a0a0", weight="bold")
 
     # below the map: the legend (every route's full name), the key to the ends, the scale bar
     legend_w = 4.75
@@ -651,7 +663,12 @@ class _Placer:
         data = ax.transData.inverted().transform(np.column_stack([(cols.ravel() + 0.5) * self._CELL_PX, (rows.ravel() + 0.5) * self._CELL_PX]))
         outside[shapely.contains_xy(frame, data[:, 0], data[:, 1]).reshape(self.shape)] = 0
         self.outside_sat = self._table(outside)
-        self.boxes = np.zeros((0, 4))  # x0, y0, x1, y1 of each placed label, with its pad
+        self._boxes: dict[int, np.ndarray] = {}  # x0, y0, x1, y1 of each placed label, with its pad
+        self.boxes = np.zeros((0, 4))
+        self._leaders: dict[int, tuple[Line2D, np.ndarray]] = {}  # each label's leader line and its raster
+        self.leader_grid = np.zeros(self.shape, dtype=np.int64)
+        self.leader_sat = self._table(self.leader_grid)
+        self._requests: dict[int, dict[str, Any]] = {}  # what each movable label needs to be placed again
 
     # rasters ---------------------------------------------------------------------------
     def _sample(self, parts: Sequence[np.ndarray]) -> np.ndarray:
@@ -716,21 +733,40 @@ class _Placer:
         return inside & clear.all(axis=1)
 
     def _commit(self, artist: Text, box: np.ndarray, pad: float, anchor: np.ndarray | None = None) -> None:
+        key = id(artist)
         artist.set_position((box[0] + pad, box[1] + pad))
-        self.boxes = np.vstack([self.boxes, box])
+        self._boxes[key] = box
+        self.boxes = np.array(list(self._boxes.values()))
         if anchor is not None:
             end = np.array([np.clip(anchor[0], box[0], box[2]), np.clip(anchor[1], box[1], box[3])])
-            self.ax.add_line(
-                Line2D([anchor[0], end[0]], [anchor[1], end[1]], transform=mpl.transforms.IdentityTransform(),
-                       color=_LEADER, lw=0.5, zorder=7.5)
-            )  # fmt: skip
-            self.route_cells_add(anchor, end)
+            line = Line2D([anchor[0], end[0]], [anchor[1], end[1]], transform=mpl.transforms.IdentityTransform(),
+                          color=_LEADER, lw=0.5, zorder=7.5)  # fmt: skip
+            self.ax.add_line(line)
+            n = max(2, int(math.hypot(*(end - anchor)) / 1.5))
+            grid = self._raster(anchor + np.linspace(0, 1, n)[:, None] * (end - anchor))
+            self._leaders[key] = (line, grid)
+            self.leader_grid += grid
+            self.leader_sat = self._table(self.leader_grid)
 
-    def route_cells_add(self, start: np.ndarray, end: np.ndarray) -> None:
-        """A leader line drawn is an obstacle for the labels after it."""
-        n = max(2, int(math.hypot(*(end - start)) / 1.5))
-        points = start + np.linspace(0, 1, n)[:, None] * (end - start)
-        self.route_sat = self.route_sat + self._sat(points)
+    def _release(self, artist: Text) -> None:
+        """Take a placed label off (its box and its leader line), to place it again."""
+        key = id(artist)
+        self._boxes.pop(key, None)
+        self.boxes = np.array(list(self._boxes.values())) if self._boxes else np.zeros((0, 4))
+        if key in self._leaders:
+            line, grid = self._leaders.pop(key)
+            line.remove()
+            self.leader_grid -= grid
+            self.leader_sat = self._table(self.leader_grid)
+
+    def refine(self) -> None:
+        """Place every movable label (places, route names) once more, the others staying where they are."""
+        for key, request in list(self._requests.items()):
+            artist = request["artist"]
+            if key not in self._boxes:
+                continue
+            self._release(artist)
+            self._place(**request)
 
     def _leader_crossings(self, anchors: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         """Route cells each candidate's leader line runs over (from 2 points off its anchor to its box)."""
@@ -741,41 +777,65 @@ class _Placer:
         cells = np.floor(points / self._CELL_PX).astype(int)
         cells[..., 0] = cells[..., 0].clip(0, self.shape[1] - 1)
         cells[..., 1] = cells[..., 1].clip(0, self.shape[0] - 1)
-        hit = self.route_cells[cells[..., 1], cells[..., 0]]
+        hit = self.route_cells[cells[..., 1], cells[..., 0]] | (self.leader_grid[cells[..., 1], cells[..., 0]] > 0)
         near = (t[..., 0] * length[:, None]) < 3 * self.px_per_pt  # the leader leaves its own line
         return (hit & ~near).sum(axis=1) * (length > 0)
 
     def _place(
-        self, artist: Text, w: float, h: float, anchors: np.ndarray, anchor_cost: np.ndarray, *, radii_pt: Sequence[float],
-        own: np.ndarray | None, leader_from_pt: float,
+        self, artist: Text, variants: Sequence[tuple[str, float, float]], anchors: np.ndarray, anchor_cost: np.ndarray, *,
+        radii_pt: Sequence[float], own: np.ndarray | None, leader_from_pt: float,
     ) -> bool:
+        """Put ``artist`` at its best free position; ``variants`` are its possible texts (one line, two) with their sizes."""
+        self._requests[id(artist)] = {
+            "artist": artist, "variants": variants, "anchors": anchors, "anchor_cost": anchor_cost, "radii_pt": radii_pt,
+            "own": own, "leader_from_pt": leader_from_pt,
+        }  # fmt: skip
         pad = 1.0 * self.px_per_pt
-        w, h = w + 2 * pad, h + 2 * pad
         radii = np.asarray(radii_pt) * self.px_per_pt
         a_i, r_i, g_i = (m.ravel() for m in np.meshgrid(np.arange(len(anchors)), np.arange(len(radii)), np.arange(len(self._ANGLES)), indexing="ij"))
         c, s = np.cos(self._ANGLES[g_i]), np.sin(self._ANGLES[g_i])
         r = radii[r_i]
-        cx = anchors[a_i, 0] + c * (r + w / 2 * np.minimum(1.0, np.abs(c) * 1.6))
-        cy = anchors[a_i, 1] + s * (r + h / 2 * np.minimum(1.0, np.abs(s) * 1.6))
-        boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
-        ok = self._allowed(boxes)
-        if not ok.any():
+        best: tuple[float, str, np.ndarray, np.ndarray | None] | None = None
+        for k, (text, w, h) in enumerate(variants):
+            w, h = w + 2 * pad, h + 2 * pad
+            cx = anchors[a_i, 0] + c * (r + w / 2 * np.minimum(1.0, np.abs(c) * 1.6))
+            cy = anchors[a_i, 1] + s * (r + h / 2 * np.minimum(1.0, np.abs(s) * 1.6))
+            boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+            ok = self._allowed(boxes)
+            if not ok.any():
+                continue
+            boxes, ai, ri = boxes[ok], a_i[ok], r_i[ok]
+            cost = (
+                3.0 * (self._count(self.route_sat, boxes) + self._count(self.leader_sat, boxes))
+                + 60.0 * self._count(self.point_sat, boxes) + 0.5 * self._count(self.outside_sat, boxes)
+                + 5.0 * np.asarray(radii_pt)[ri] + anchor_cost[ai] + 15.0 * k  # k: a wrapped name costs a little
+            )  # fmt: skip
+            if own is not None:
+                cost += 3.0 * self._count(own, boxes)
+            top = np.argsort(cost, kind="stable")[:60]
+            leader = np.asarray(radii_pt)[ri[top]] >= leader_from_pt
+            cost_top = cost[top] + 40.0 * self._leader_crossings(anchors[ai[top]], boxes[top]) * leader
+            j = int(np.argmin(cost_top))
+            if best is None or cost_top[j] < best[0]:
+                chosen = top[j]
+                anchor = anchors[ai[chosen]] if leader[j] else None
+                best = (float(cost_top[j]), text, boxes[chosen], anchor)
+        if best is None:
             artist.remove()
+            self._requests.pop(id(artist), None)
             return False
-        boxes, a_i, r_i = boxes[ok], a_i[ok], r_i[ok]
-        cost = (
-            3.0 * self._count(self.route_sat, boxes) + 60.0 * self._count(self.point_sat, boxes)
-            + 0.5 * self._count(self.outside_sat, boxes) + 5.0 * np.asarray(radii_pt)[r_i] + anchor_cost[a_i]
-        )  # fmt: skip
-        if own is not None:
-            cost += 3.0 * self._count(own, boxes)
-        top = np.argsort(cost, kind="stable")[:60]
-        leader = np.asarray(radii_pt)[r_i[top]] >= leader_from_pt
-        cost_top = cost[top] + 40.0 * self._leader_crossings(anchors[a_i[top]], boxes[top]) * leader
-        best = top[int(np.argmin(cost_top))]
-        with_leader = np.asarray(radii_pt)[r_i[best]] >= leader_from_pt
-        self._commit(artist, boxes[best], pad, anchors[a_i[best]] if with_leader else None)
+        artist.set_text(best[1])
+        self._commit(artist, best[2], pad, best[3])
         return True
+
+    def _variants(self, artist: Text, texts: Sequence[str]) -> list[tuple[str, float, float]]:
+        """Each text with the size of its box at the artist's font."""
+        out = []
+        for text in dict.fromkeys(texts):  # unique, in order
+            artist.set_text(text)
+            box = artist.get_window_extent(self.renderer)
+            out.append((text, box.width, box.height))
+        return out
 
     def place_fixed(self, xy: np.ndarray, text: str, *, side: str, size: float, colour: str) -> None:
         """A degree label just outside the frame: below it (longitudes) or left of it (latitudes); dropped if taken."""
@@ -813,18 +873,19 @@ class _Placer:
         boxes = boxes[ok]
         margin = 8 * self.px_per_pt
         grown = boxes + np.array([-margin, -margin, margin, margin])
-        cost = self._count(self.route_sat, grown) + 50 * self._count(self.point_sat, grown) + 5 * self._count(self.outside_sat, grown)
+        cost = self._count(self.route_sat, grown) + self._count(self.leader_sat, grown) + 50 * self._count(self.point_sat, grown) + 5 * self._count(self.outside_sat, grown)
         self._commit(artist, boxes[int(np.argmin(cost))], pad)
 
     def place_point(self, xy: np.ndarray, text: str, *, size: float, colour: str) -> None:
         """A place's name beside its marker (a leader line when set further off)."""
         artist, w, h = self._text(text, size, colour)
         anchor = self.ax.transData.transform(np.asarray(xy, dtype=float).reshape(1, 2))
-        self._place(artist, w, h, anchor, np.zeros(1), radii_pt=(2, 4, 7, 11, 16, 22, 30, 40, 52), own=None, leader_from_pt=8)
+        self._place(artist, [(text, w, h)], anchor, np.zeros(1), radii_pt=(2, 4, 7, 11, 16, 22, 30, 40, 52), own=None, leader_from_pt=8)
 
-    def place_line(self, index: int, text: str, *, size: float, colour: str, weight: str) -> None:
-        """A route's name beside the route, where along it (12-88 % of its length) it is freest."""
-        artist, w, h = self._text(text, size, colour, weight)
+    def place_line(self, index: int, texts: Sequence[str], *, size: float, colour: str, weight: str) -> None:
+        """A route's name beside the route, where along it (12-88 % of its length) it is freest; one of ``texts``
+        (the name on one line, on two), whichever fits best."""
+        artist, _, _ = self._text(texts[0], size, colour, weight)
         own = self.lines_px[index]
         if not len(own):
             artist.remove()
@@ -837,7 +898,7 @@ class _Placer:
         if inside.any():
             anchors, fractions = anchors[inside], fractions[inside]
         self._place(
-            artist, w, h, anchors, 30.0 * np.abs(fractions - 0.5), radii_pt=(2, 4, 7, 11, 16, 22, 30, 40),
+            artist, self._variants(artist, texts), anchors, 30.0 * np.abs(fractions - 0.5), radii_pt=(2, 4, 7, 11, 16, 22, 30, 40),
             own=self.own_sat[index], leader_from_pt=8,
         )  # fmt: skip
 

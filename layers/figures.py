@@ -59,6 +59,12 @@ PNG_DPI = 300
 FIGURE_WIDTH_IN = 7.5
 """Width of every figure, inches (a report's text width or a slide, at 100 %)."""
 MAP_TITLE = "Power of Siberia 2 route options"
+MAX_LEGEND_ROUTES = 40
+"""The map's legend names at most this many routes (then says how many more); the map draws all."""
+MAX_CHART_ROUTES = 60
+"""The comparison chart shows at most this many bars (the shortest on the basis first), then says how many more."""
+MAX_PROFILES = 30
+"""The profiles figure shows at most this many routes (in their order), then says how many more."""
 LABEL_GID = "pos2-label"
 """``gid`` of every placed label on the map (route names, places, countries, degrees):
 tests find them by it to check that no two overlap."""
@@ -308,7 +314,8 @@ def _map_figure(
     map_w = FIGURE_WIDTH_IN - 2 * margin
     map_h = map_w * (y1 - y0) / (x1 - x0)
     title_h = 0.62
-    legend_h = 0.12 + 0.112 * n
+    shown = min(n, MAX_LEGEND_ROUTES)
+    legend_h = 0.12 + 0.12 * (shown + (shown < n))
     credit_text = _credit_lines(method, credits)
     credit_h = 0.12 + 0.1 * len(credit_text.splitlines())
     height = title_h + map_h + 0.1 + legend_h + credit_h
@@ -337,7 +344,7 @@ def _map_figure(
     ax.add_artist(PathPatch(_polygon_path(frame), facecolor="none", edgecolor="#555555", linewidth=0.7, zorder=6))
 
     styles = [_line_style(r, colours[r["id"]]) for r in records]
-    order = sorted(range(n), key=lambda i: (("suggested", "reference", "option").index(_kind(records[i])), i))
+    order = sorted(range(n), key=lambda i: (("suggested", "reference", "imported", "option").index(_kind(records[i])), i))
     for rank, i in enumerate(order):
         style = styles[i]
         z = 2 + rank * 0.01
@@ -350,7 +357,7 @@ def _map_figure(
         ax.add_collection(line)
 
     # the ends of the labelled routes: a dot at the start, a ring at the end (as on the web maps)
-    labelled = [i for i in range(n) if _kind(records[i]) != "suggested" and lines[i]]
+    labelled = [i for i in range(n) if _kind(records[i]) != "suggested" and lines[i]][:MAX_LEGEND_ROUTES]
     ends = _route_ends(records, lines, labelled, styles)
     for end in ends:
         if end["which"] == "start":
@@ -380,26 +387,41 @@ def _map_figure(
     legend_w = 4.75
     legend_ax = fig.add_axes(rect(margin, credit_h, legend_w, legend_h))
     legend_ax.set_axis_off()
-    handles = [_legend_handle(s) for s in styles]
+    handles = [_legend_handle(s) for s in styles[:shown]] + ([Line2D([], [], color="none")] if shown < n else [])
+    names = [_cut(str(r["name"]), 96) for r in records[:shown]] + ([f"… and {n - shown:,} more routes"] if shown < n else [])
     legend = legend_ax.legend(
-        handles, [f"x{i}" for i in range(n)],  # placeholders: the names are set below as plain text
+        handles, [f"x{i}" for i in range(len(names))],  # placeholders: the names are set below as plain text
         loc="upper left", ncol=1, handlelength=2.8, borderaxespad=0.0, handletextpad=0.6, labelspacing=0.28, fontsize=6.5,
     )  # fmt: skip
-    for artist, record in zip(legend.get_texts(), records, strict=True):
+    for artist, name in zip(legend.get_texts(), names, strict=True):
         artist.set_parse_math(False)
-        artist.set_text(_cut(str(record["name"]), 96))
+        artist.set_text(name)
     side_ax = fig.add_axes(rect(margin + legend_w + 0.15, credit_h, map_w - legend_w - 0.15, legend_h))
     _key_and_scale(side_ax, metres_per_inch=(x1 - x0) / map_w, lat_range=(frame_lonlat[1], frame_lonlat[3]))
 
     left = margin / FIGURE_WIDTH_IN
     fig.text(left, 1 - 0.16 / height, title, fontsize=12, weight="bold", va="top", parse_math=False)
     proj = _proj_params()
+    kinds = {_kind(r) for r in records}
+    key = [
+        phrase
+        for kind, phrase in (
+            ("option", "Power of Siberia 2 options in colour"),
+            ("imported", "your lines in colour, dashed"),
+            ("reference", "existing and competing pipelines grey dashed"),
+            ("suggested", "least-cost suggestions dotted"),
+        )
+        if kind in kinds
+    ]
     fig.text(
         left, 1 - 0.42 / height,
-        "Power of Siberia 2 options in colour, existing and competing pipelines grey dashed, least-cost suggestions"
-        f" dotted. Equidistant conic projection (standard parallels {proj['lat_1']}° N and {proj['lat_2']}° N,"
-        f" central meridian {proj['lon_0']}° E), graticule every 10°.",
-        fontsize=6.8, va="top", color="#333333", wrap=True,
+        _wrap(
+            (f"{', '.join(key)}. "[:1].upper() + f"{', '.join(key)}. "[1:] if key else "")
+            + f"Equidistant conic projection (standard parallels {proj['lat_1']}° N and {proj['lat_2']}° N, central meridian"
+            f" {proj['lon_0']}° E), graticule every 10°.",
+            150,
+        ),
+        fontsize=6.8, va="top", color="#333333",
     )  # fmt: skip
     fig.text(left, 0.05 / height, credit_text, fontsize=5.8, va="bottom", color="#444444",
              parse_math=False, linespacing=1.35)  # fmt: skip
@@ -414,6 +436,8 @@ def _route_ends(
     for i in labelled:
         for which, xy in (("start", lines[i][0][0]), ("end", lines[i][-1][-1])):
             name = place_name(str(records[i].get(which) or ""))
+            if re.fullmatch(r"(start|end)( \(vertex \d+\))?", name):
+                name = ""  # a line read from a file has no names at its ends: mark them, name nothing
             near = next((e for e in ends if math.hypot(*(e["xy"] - xy)) < 25_000), None)
             if near is not None:
                 if name and name not in near["names"]:
@@ -435,7 +459,7 @@ def _legend_handle(style: Mapping[str, Any]) -> Any:
 
 def _kind(record: Mapping[str, Any]) -> str:
     kind = str(record.get("kind"))
-    return kind if kind in ("option", "suggested") else "reference"
+    return kind if kind in ("option", "suggested", "imported") else "reference"
 
 
 def _line_style(record: Mapping[str, Any], colour: str) -> dict[str, Any]:
@@ -448,6 +472,8 @@ def _line_style(record: Mapping[str, Any], colour: str) -> dict[str, Any]:
         # a darker shade of the colour: the thin dots stay visible in greyscale print
         dark = mpl.colors.to_hex(0.7 * np.asarray(mpl.colors.to_rgb(colour)))
         return {"colour": dark, "lw": 1.1, "dash": (0, _SUGGESTED_DASH), "casing": None, "casing_pt": 0.0}
+    if kind == "imported":  # a line of your own: its colour, dashed (as on the web maps)
+        return {"colour": colour, "lw": 1.6, "dash": (0, _REFERENCE_DASH), "casing": "white", "casing_pt": 1.4}
     return {"colour": _MUTED, "lw": 1.5, "dash": (0, _REFERENCE_DASH), "casing": "white", "casing_pt": 1.4}
 
 
@@ -940,6 +966,9 @@ def _comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[
     on_basis = sorted((r for r in records if r.get("basis")), key=lambda r: (r["basis"]["km"], str(r["id"])))
     own = sorted((r for r in records if not r.get("basis")), key=lambda r: (r["length_km"], str(r["id"])))
     rows = [*on_basis, *own]
+    hidden = max(0, len(rows) - MAX_CHART_ROUTES)
+    rows = rows[:MAX_CHART_ROUTES]
+    on_basis, own = [r for r in rows if r.get("basis")], [r for r in rows if not r.get("basis")]
     n = len(rows)
     row_in = 0.36
     credit_text = _credit_lines(method, credits)
@@ -1033,7 +1062,11 @@ def _comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[
     fig.text(0.15 / FIGURE_WIDTH_IN, 1 - 0.18 / height, "Pipeline length on one basis", fontsize=12, weight="bold", va="top")
     fig.text(
         0.15 / FIGURE_WIDTH_IN, 1 - 0.42 / height,
-        _wrap(f"Each route's path from supply to market: {basis_name}. km on the WGS84 ellipsoid.", 130),
+        _wrap(
+            f"Each route's path from supply to market: {basis_name}. km on the WGS84 ellipsoid."
+            + (f" The first {len(rows)} routes; {hidden:,} more, longer, not shown (see the comparison table)." if hidden else ""),
+            130,
+        ),
         fontsize=7, va="top", color="#333333", parse_math=False,
     )  # fmt: skip
     legend_items = [
@@ -1097,6 +1130,8 @@ def _profiles_figure(
     records: Sequence[Mapping[str, Any]], profiles: Sequence[Mapping[str, Any]], *, method: Mapping[str, Any], credits: str
 ) -> Figure:
     colours = route_colours([r["id"] for r in records])
+    hidden = max(0, len(records) - MAX_PROFILES)
+    records, profiles = records[:MAX_PROFILES], profiles[:MAX_PROFILES]
     n = len(records)
     ncols = 1 if n == 1 else 2 if n <= 4 else 3
     nrows = max(1, math.ceil(n / ncols))
@@ -1151,7 +1186,7 @@ def _profiles_figure(
     fig.text(
         0.15 / FIGURE_WIDTH_IN, 1 - 0.42 / height,
         "One height scale for every route; each its own km. Shading: the country crossed; dashed: a border crossing;"
-        " gaps: no ground data (sea, large lakes).",
+        " gaps: no ground data (sea, large lakes)." + (f" The first {n} routes; {hidden:,} more not shown." if hidden else ""),
         fontsize=7, va="top", color="#333333",
     )  # fmt: skip
     fig.text(0.15 / FIGURE_WIDTH_IN, 0.05 / height, credit_text, fontsize=5.8, va="bottom", color="#444444", parse_math=False,

@@ -300,3 +300,21 @@ def test_profiles_figure__one_height_scale_small_multiples(catalog, measured_cat
     texts = svg_texts(figure_bytes(fig, "svg"))
     assert "Ground along the routes" in texts
     assert figure_bytes(fig, "pdf").startswith(b"%PDF-")
+
+
+def test_map_figure__many_own_lines_legend_capped_ends_unnamed(records, measured_catalog, draw_map):
+    import pandas as pd
+
+    from layers.figures import MAX_LEGEND_ROUTES
+
+    copies = 5  # 50 lines of your own: more than the legend lists
+    recs = [dict(r, id=f"{r['id']}-{k}", name=f"Mine {k}-{i}", kind="imported", start="start", end="end (vertex 9)")
+            for k in range(copies) for i, r in enumerate(records)]  # fmt: skip
+    measured = pd.concat([measured_catalog] * copies, ignore_index=True)
+    fig = draw_map(recs, measured)
+    texts = svg_texts(figure_bytes(fig, "svg"))
+    listed = [r["name"] for r in recs if r["name"] in texts]
+    assert len(listed) >= MAX_LEGEND_ROUTES and f"… and {len(recs) - MAX_LEGEND_ROUTES:,} more routes" in texts
+    labels = [t.get_text() for t in placed_labels(fig)]
+    assert not any(t.startswith(("start", "end")) for t in labels)  # a file's lines have no names at their ends
+    assert any(t.startswith("Your lines in colour, dashed") for t in texts)

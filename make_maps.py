@@ -6,6 +6,7 @@
     python make_maps.py trade [--trade PATH] [--format table|csv|json] [--year YEAR]
     python make_maps.py export [--routes PATH ...] --format geojson|gpkg|csv|kml --out PATH
     python make_maps.py route --from LON,LAT --to LON,LAT [--via LON,LAT ...] [--cell-km 5] [--avoid ISO3 ...] [--out PATH]
+    python make_maps.py figure [--kind map|comparison|profiles] [--out PATH.png|.svg|.pdf] [--routes PATH ...]
 
 This is the only module that knows file paths: the shipped data under
 ``geo/data/``, the output folder ``maps/`` and, for ``--offline``, the
@@ -187,6 +188,12 @@ def _parser() -> argparse.ArgumentParser:
     trade.add_argument("--trade", type=Path, metavar="PATH", help="your own trade CSV (same columns as geo/data/trade.csv)")
     trade.add_argument("--format", choices=TRADE_FORMATS, default="table", help="output format (default %(default)s)")
     trade.add_argument("--year", type=int, help="year of the summary (default: latest year with high confidence)")
+    figure = sub.add_parser("figure", help="draw a figure for reports and slides: the map, the comparison chart or the profiles")
+    common(figure)
+    figure.add_argument("--kind", choices=FIGURE_KINDS, default="map", help="what to draw (default %(default)s)")
+    figure.add_argument(
+        "--out", type=Path, metavar="PATH", help="file to write; .png (300 dpi), .svg or .pdf (default figure-KIND.png)"
+    )
     for command in sub.choices.values():
         command.add_argument("--debug", action="store_true", help="show the traceback of an unexpected error")
     parser.set_defaults(debug=False)
@@ -216,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list = ["build", *args_list]
     args = _parser().parse_args(args_list)
-    commands = {"compare": _compare, "trade": _trade, "export": _export, "route": _route}
+    commands = {"compare": _compare, "trade": _trade, "export": _export, "route": _route, "figure": _figure}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RouteDataWarning)
         try:
@@ -603,10 +610,69 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
             outputs = {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
         except LookupError as exc:
             raise RouteDataError(str(exc), path=assets) from None
+    images |= report_figures(routes, measured, records, profiles, method=method)  # overview.png, comparison.png
     files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
     publish(out_dir, files)
     _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
     return 0
+
+
+FIGURE_KINDS = ("map", "comparison", "profiles")
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+BUILD_FIGURES = {"overview.png": "map", "comparison.png": "comparison"}
+"""The figures build writes beside the pages (linked from index.html's title block)."""
+
+
+def _figure(args: argparse.Namespace) -> int:
+    """``figure``: draw one figure (``--kind``) into ``--out``, its format from the extension."""
+    out: Path = args.out if args.out is not None else Path(f"figure-{args.kind}.png")
+    if out.suffix.lower() not in FIGURE_SUFFIXES:
+        msg = f"a figure is written as .png (300 dpi), .svg or .pdf, not {out.suffix or '(no extension)'}; rename --out"
+        raise RouteDataError(msg, path=out)
+    _check_out_file(out, FIGURE_SUFFIXES, "figure")
+    # the map and the profiles need no as-built bands: the estimates are skipped for them
+    routes, measured, records, profiles = _measure_with_profiles(args, as_built=args.kind == "comparison")
+    method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
+    from layers.figures import figure_bytes  # matplotlib is loaded only by the commands that draw figures
+
+    data = figure_bytes(_draw_figure(args.kind, routes, measured, records, profiles, method=method), out.suffix.lower().lstrip("."))
+    write_file_atomic(out, lambda tmp: tmp.write_bytes(data))
+    _progress(f"wrote {out} ({args.kind}, {len(records)} routes)")
+    return 0
+
+
+def report_figures(
+    routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]], profiles: list[dict[str, Any]], *,
+    method: dict[str, Any],
+) -> dict[str, bytes]:
+    """The PNG figures ``build`` writes into the maps folder (:data:`BUILD_FIGURES`)."""
+    from layers.figures import figure_bytes
+
+    return {
+        name: figure_bytes(_draw_figure(kind, routes, measured, records, profiles, method=method), "png")
+        for name, kind in BUILD_FIGURES.items()
+    }
+
+
+def _draw_figure(
+    kind: str, routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]],
+    profiles: list[dict[str, Any]], *, method: dict[str, Any],
+) -> Any:
+    """One figure of :mod:`layers.figures` from the measured routes, with the credits of what it draws."""
+    from layers.figures import comparison_figure, map_figure, profiles_figure
+
+    credits = [load_source_record(COUNTRIES_SOURCE_PATH)["attribution"].split(".")[0]]  # "Made with Natural Earth"
+    drawn = routes["geometry_source"] if "geometry_source" in routes else []
+    if kind == "map" and any(source == "trace" for source in drawn):  # ODbL: credited where traced lines are drawn
+        credits.append(f"pipeline traces {load_source_record(TRACES_SOURCE_PATH)['attribution_short']}")
+    if kind == "profiles":
+        credits.append(method["elevation_attribution"])
+    if kind == "map":
+        countries = load_countries(COUNTRIES_DISPLAY_PATH)
+        return map_figure(records, measured, countries=countries, lakes=load_lakes(LAKES_PATH), method=method, credits=" · ".join(credits))
+    if kind == "comparison":
+        return comparison_figure(records, method=method, credits=" · ".join(credits))
+    return profiles_figure(records, profiles, method=method, credits=" · ".join(credits))
 
 
 def publish(out_dir: Path, files: dict[str, bytes], *, lock_timeout_s: float = 120.0) -> None:

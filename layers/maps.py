@@ -144,7 +144,7 @@ def index_map(
         INDEX_TITLE,
         fixed=True,
         build_date=method["build_date"],
-        links=[("China\u2013Russia trade (trade.html)", "trade.html")] if route_pages is not None and trade is not None else [],
+        links=([("China\u2013Russia trade (trade.html)", "trade.html")] if route_pages is not None and trade is not None else []) + ([("Map for reports (overview.png)", "overview.png"), ("Comparison chart (comparison.png)", "comparison.png")] if route_pages is not None else []),
         route_links=[(r["name"], route_pages[r["id"]]) for r in records if r["id"] in route_pages] if route_pages else [],
         credits=_credits(method, tiles=tiles),
     )

@@ -100,7 +100,8 @@ def test_page__links_between_pages(pages, open_at):
     hrefs = p.page.eval_on_selector_all(".pos2-title a", "els => els.map(a => a.getAttribute('href'))")
     assert "trade.html" in hrefs and "pos2-mongolia.html" in hrefs
     assert all((pages / href).is_file() for href in hrefs)
-    assert len(hrefs) == 1 + len(list(pages.glob("*-profile.png")))  # trade and one per route page
+    assert "overview.png" in hrefs and "comparison.png" in hrefs  # the report figures
+    assert len(hrefs) == 3 + len(list(pages.glob("*-profile.png")))  # trade, the two figures and one per route page
     for name in ("pos2-mongolia.html", "trade.html"):
         p = open_at((pages / name).as_uri())
         assert p.page.eval_on_selector_all(".pos2-title a", "els => els.map(a => a.getAttribute('href'))") == ["index.html"]

@@ -39,7 +39,7 @@ from tests.test_catalog import catalog_text
 from tests.test_make_maps import assert_one_line_error, run
 
 PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*(-profile\.png|\.html)$")
-FIXED_OUTPUTS = {"index.html", "trade.html", "routes.geojson", "comparison.csv"}
+FIXED_OUTPUTS = {"index.html", "trade.html", "routes.geojson", "comparison.csv", "overview.png", "comparison.png"}
 """What every build writes besides its route pages (make_maps docstring, README)."""
 LOCK = ".make_maps.lock"
 MANIFEST = ".make_maps.files"

@@ -74,8 +74,11 @@ def test_index_map__titled_with_links_to_every_page(records, measured_catalog, d
     for record in records:
         assert script_json(f'<li><a href="{record["id"]}.html">{text(record["name"])}</a></li>')[1:-1] in html
     assert script_json(f"Built {METHOD['build_date']}.")[1:-1] in html
+    for figure in ("overview.png", "comparison.png"):  # the report figures build writes beside the pages
+        assert script_json(f'href="{figure}"')[1:-1] in html
     bare = render_html(index_map(records, measured_catalog, countries=display, places=None, method=METHOD))
     assert "Route pages" not in bare and f"<title>{INDEX_TITLE}</title>" in bare
+    assert "overview.png" not in bare  # no pages beside it, no figures
 
 
 def test_route_map__titled_with_its_name_linking_back(records, measured_catalog, display):

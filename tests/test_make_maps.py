@@ -7,12 +7,15 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
 import urllib.request
+import xml.etree.ElementTree as ET
 
 import pytest
+from PIL import Image
 
 import make_maps
 from tests.conftest import DEFAULT_IDS, REPO_DIR
@@ -101,6 +104,7 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
     files = sorted(p.name for p in out.iterdir())
     expected = [
         ".make_maps.files", ".make_maps.lock", "comparison.csv", "index.html", "routes.geojson", "trade.html",
+        "overview.png", "comparison.png",
         *(f"{rid}.html" for rid in DEFAULT_IDS), *(f"{rid}-profile.png" for rid in DEFAULT_IDS),
     ]  # fmt: skip
     assert files == sorted(expected)  # catalog ids are their own slugs; no staging or temporary files left
@@ -115,6 +119,11 @@ def test_build__writes_outputs_atomically_and_reproducibly(tmp_path):
         html = snapshot[page].decode("utf-8")
         assert "Natural Earth" in html and "© OpenStreetMap contributors (ODbL" in html and "Global Energy Monitor (CC BY" in html
     assert oct((out / "routes.geojson").stat().st_mode & 0o777) == "0o644"
+    index = snapshot["index.html"].decode("utf-8")
+    assert 'href=\\"overview.png\\"' in index and 'href=\\"comparison.png\\"' in index  # linked from the title block
+    for name in ("overview.png", "comparison.png"):
+        image = Image.open(io.BytesIO(snapshot[name]))
+        assert image.format == "PNG" and image.info["dpi"] == pytest.approx((300, 300), abs=0.01)
 
 
 def test_build__files_hold_the_compare_numbers(tmp_path):
@@ -264,3 +273,59 @@ def test_fetch_pinned_packages__registry_address_when_the_lock_has_none(tmp_path
     with pytest.raises(make_maps.RouteDataError, match="cannot download .*offline in tests"):
         make_maps.fetch_pinned_packages(package, lock, tmp_path / "cache", opener=opener)
     assert seen == ["https://registry.npmjs.org/@scope/pkg/-/pkg-2.1.0.tgz"]
+
+
+def svg_texts(data: bytes) -> list[str]:
+    root = ET.fromstring(data)
+    return ["".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_figure__map_svg_names_every_route_and_repeats_byte_for_byte(tmp_path):
+    env = {"SOURCE_DATE_EPOCH": "1767225600"}
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+    result = run("figure", "--out", str(first), env_extra=env)
+    assert result.returncode == 0, result.stderr
+    assert run("figure", "--kind", "map", "--out", str(second), env_extra=env).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    texts = svg_texts(first.read_bytes())
+    names = [r["name"] for r in json.loads(run("compare", "--format", "json").stdout)]
+    assert len(names) == len(DEFAULT_IDS) and all(name in texts for name in names)
+    assert any("built 2026-01-01" in t for t in texts)
+    assert any("© OpenStreetMap contributors (ODbL)" in t for t in texts)  # traced lines drawn: their licence
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg", "b.svg"]  # no temporary files left
+
+
+def test_figure__comparison_pdf_and_profiles_png(tmp_path):
+    pdf, png = tmp_path / "cmp.PDF", tmp_path / "prof.png"
+    assert run("figure", "--kind", "comparison", "--out", str(pdf)).returncode == 0
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) == 1
+    assert run("figure", "--kind", "profiles", "--out", str(png)).returncode == 0
+    image = Image.open(io.BytesIO(png.read_bytes()))
+    assert image.format == "PNG" and image.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+
+
+def test_figure__own_routes_without_traces_credit_no_odbl(tmp_path, write):
+    doc = {"type": "Feature", "properties": {"name": "My line"},
+           "geometry": {"type": "LineString", "coordinates": [[104.3, 52.3], [106.9, 47.9], [116.4, 39.9]]}}  # fmt: skip
+    out = tmp_path / "mine.svg"
+    result = run("figure", "--routes", str(write("mine.geojson", json.dumps(doc))), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    texts = svg_texts(out.read_bytes())
+    assert "My line" in texts and any("Natural Earth" in t for t in texts)
+    assert not any("ODbL" in t for t in texts)  # no traced line drawn, no OpenStreetMap credit
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["figure", "--out", "figure.jpg"], ["figure.jpg", "not .jpg", ".png (300 dpi), .svg or .pdf"]),
+        (["figure", "--out", "figure"], ["not (no extension)"]),
+        (["figure", "--out", "missing-folder/f.png"], ["folder missing-folder does not exist"]),
+        (["figure", "--kind", "pie"], ["invalid choice: 'pie'"]),
+        (["figure", "--routes", "missing.toml", "--out", "f.svg"], ["missing.toml: file not found"]),
+    ],
+)
+def test_figure__bad_usage_one_line_nothing_written(tmp_path, args, fragments):
+    assert_one_line_error(run(*args, cwd=tmp_path), *fragments)
+    assert list(tmp_path.iterdir()) == []

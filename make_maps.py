@@ -659,6 +659,7 @@ def _draw_figure(
     profiles: list[dict[str, Any]], *, method: dict[str, Any],
 ) -> Any:
     """One figure of :mod:`layers.figures` from the measured routes, with the credits of what it draws."""
+    from geo.leastcost import load_lakes
     from layers.figures import comparison_figure, map_figure, profiles_figure
 
     credits = [load_source_record(COUNTRIES_SOURCE_PATH)["attribution"].split(".")[0]]  # "Made with Natural Earth"

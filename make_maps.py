@@ -552,17 +552,6 @@ def _make_folder(folder: Path) -> list[Path]:
 def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     assets = _asset_root() if args.offline else None
     fetch = None if assets is None else _node_modules_fetch(assets)
-    workers = _figure_workers()  # they import matplotlib while this process measures
-    try:
-        return _build_with(args, out_dir, workers, fetch=fetch, assets=assets)
-    finally:
-        if workers is not None:
-            workers.shutdown(wait=False, cancel_futures=True)
-
-
-def _build_with(
-    args: argparse.Namespace, out_dir: Path, workers: Any, *, fetch: Callable[[str], Asset] | None, assets: Path | None
-) -> int:
     routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
     slugs = page_slugs([r["id"] for r in records], reserved=RESERVED_PAGES)
     places = load_places(PLACES_PATH) if not args.routes else None
@@ -574,7 +563,6 @@ def _build_with(
     tiles = not args.no_tiles
     trade = _trade_inputs(args, routes, measured)
     _progress(f"measured {len(records)} routes; drawing index.html, trade.html and one map per route")
-    figures = start_report_figures(routes, measured, records, profiles, method=method, workers=workers)  # drawn meanwhile
     index = index_map(
         records,
         measured,
@@ -622,7 +610,7 @@ def _build_with(
             outputs = {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
         except LookupError as exc:
             raise RouteDataError(str(exc), path=assets) from None
-    images |= figures()  # overview.png, comparison.png
+    images |= report_figures(routes, measured, records, profiles, method=method)  # overview.png, comparison.png
     files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
     publish(out_dir, files)
     _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
@@ -654,57 +642,6 @@ def _figure(args: argparse.Namespace) -> int:
     write_file_atomic(out, lambda tmp: tmp.write_bytes(data))
     _progress(f"wrote {out} ({args.kind}, {len(records)} routes)")
     return 0
-
-
-def _figure_workers() -> Any:
-    """Two worker processes for the build's figures, started now, or None.
-
-    Each imports matplotlib as it starts, while this process measures; the
-    figures then go to them (:func:`start_report_figures`). Workers are
-    forked, so only where ``fork`` exists, there are two cores or more, and
-    this process runs no other thread (forking a threaded process can
-    deadlock; the tests drive the CLI in-process beside a browser): None
-    otherwise, and the figures are drawn in this process.
-    """
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
-    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        return None
-    pool = ProcessPoolExecutor(
-        max_workers=len(BUILD_FIGURES), mp_context=multiprocessing.get_context("fork"), initializer=_import_figures
-    )
-    pool.submit(int)  # starts the workers (forked all at once)
-    return pool
-
-
-def _import_figures() -> None:
-    import layers.figures  # noqa: F401  (matplotlib: 0.6-0.8 s)
-
-
-def start_report_figures(
-    routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]], profiles: list[dict[str, Any]], *,
-    method: dict[str, Any],
-    workers: Any = None,
-) -> Callable[[], dict[str, bytes]]:
-    """Start drawing the build's figures; return the function that waits for them.
-
-    The figures (about 2 s) need nothing the pages make: with ``workers``
-    (:func:`_figure_workers`) each is drawn in a worker process while this
-    one renders the pages, so on two cores the build takes about the
-    longest of them, not their sum. An error in a worker is raised again by
-    the returned function, as if the figures had been drawn here. Without
-    workers they are drawn here when the function is called
-    (:func:`report_figures`).
-    """
-    if workers is None:
-        return lambda: report_figures(routes, measured, records, profiles, method=method)
-    futures = {
-        name: workers.submit(_figure_png, kind, routes, measured, records, profiles, method=method)
-        for name, kind in BUILD_FIGURES.items()
-    }
-    return lambda: {name: future.result() for name, future in futures.items()}
 
 
 def report_figures(

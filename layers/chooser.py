@@ -99,6 +99,7 @@ function choose(lines, latlng) {
   chooser.setLatLng(latlng).setContent(box).openOn(map);
 }
 function onClick(e) {
+  if (e.target.closeTooltip) e.target.closeTooltip();  // the popup or list opens where the hover text was
   var lines = nearLines(e.target, e.latlng);
   if (lines.length > 1) choose(lines, e.latlng); else e.target.openPopup(e.latlng);
 }

@@ -307,9 +307,16 @@ path.leaflet-interactive:focus {{ outline: none; }}
 .pos2-exporting .pos2-title .pos2-print-only {{ display: block; }}
 .pos2-exporting .leaflet-bottom {{ bottom: 0 !important; }}
 .pos2-exporting .leaflet-control:not(.pos2-legend):not(.leaflet-control-scale):not(.pos2-years) {{ visibility: hidden; }}
+@media (min-width: 600px) {{  /* a saved image names the lines in full (on a phone the legend would cover the map) */
+  .pos2-exporting .pos2-legend {{ max-height: none !important; max-width: 50% !important; }}
+  .pos2-exporting .pos2-legend .name {{ max-width: none !important; white-space: normal !important; }}
+}}
+.pos2-exporting .leaflet-tooltip-pane {{ display: none; }}
 @media print {{
-  .leaflet-control:not(.leaflet-control-scale), .leaflet-control-layers, .pos2-legend, .pos2-panel,
-  .leaflet-popup-pane, .pos2-popup-sheet, .pos2-title .pos2-links {{ display: none !important; }}
+  .leaflet-control:not(.leaflet-control-scale):not(.pos2-legend), .leaflet-control-layers, .pos2-panel,
+  .leaflet-popup-pane, .leaflet-tooltip-pane, .pos2-popup-sheet, .pos2-title .pos2-links {{ display: none !important; }}
+  .pos2-legend {{ box-shadow: none; border: 1px solid #999; max-width: 50% !important; max-height: none !important; }}
+  .pos2-legend .name {{ max-width: none !important; white-space: normal !important; }}
   .leaflet-bottom {{ bottom: 0 !important; }}
   .leaflet-control-scale {{ background: #fff; }}
   .pos2-title {{ box-shadow: none; border: 1px solid #999; left: 10px; max-width: 45%; }}
@@ -326,6 +333,18 @@ _PAGE_JS = """
 L.Popup.mergeOptions({{ this.popup_options|script_json }});
 (function () {
   var map = {{ this._parent.get_name() }}, container = map.getContainer();
+  // On paper the title block and the legend are open (the numbered lines need their key).
+  var printFolded = [];
+  window.addEventListener('beforeprint', function () {
+    printFolded = Array.prototype.filter.call(
+      container.querySelectorAll('.pos2-title > details, .pos2-legend > details'), function (d) { return !d.open; });
+    printFolded.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener('afterprint', function () { printFolded.forEach(function (d) { d.open = false; }); });
+  // A click opens a popup: the hover tooltip of what was clicked goes, not to sit over it.
+  map.on('popupopen', function () {
+    map.eachLayer(function (layer) { if (layer.getTooltip && layer.getTooltip() && layer.isTooltipOpen()) { layer.closeTooltip(); } });
+  });
   // The attribution is one line (CSS); hovering shows the whole text, and a
   // tap on a cut line unfolds it (a second tap folds it again).
   var attribution = map.attributionControl && map.attributionControl.getContainer();

@@ -187,6 +187,21 @@ class YearControl(ScriptElement):
             return div;
           };
           control.addTo({{ this._parent.get_name() }});
+          // Shown only while a trade or energy line is on the map: alone, it would move nothing.
+          (function (map, div) {
+            var wanted = ['trade-flow', 'energy-flow'], pending = false;
+            function update() {
+              pending = false;
+              var on = false;
+              map.eachLayer(function (layer) {
+                var name = layer.options && layer.options.className;
+                if (name && name.split(' ').some(function (c) { return wanted.indexOf(c) >= 0; })) on = true;
+              });
+              div.hidden = !on;
+            }
+            map.on('layeradd layerremove', function () { if (!pending) { pending = true; setTimeout(update, 0); } });
+            update();
+          })({{ this._parent.get_name() }}, control.getContainer());
           window.pos2Year.listen(function (year) { setTimeout(function () {  // after the panels exist
             document.querySelectorAll('.trade-chart').forEach(function (svg) {
               var y0 = +svg.dataset.year0, y1 = +svg.dataset.year1, x0 = +svg.dataset.x0, x1 = +svg.dataset.x1;

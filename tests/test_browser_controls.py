@@ -83,8 +83,10 @@ def test_controls__visible_ones_never_overlap_and_stay_on_screen(pages, open_at,
     for wanted in ("leaflet-control-zoom", "leaflet-control-layers", "pos2-legend", "leaflet-control-scale",
                    "leaflet-control-attribution", "pos2-panel", "pos2-title"):  # fmt: skip
         assert wanted in names, (wanted, names)
-    if name != ROUTE_PAGE:
+    if name == "trade.html":
         assert "pos2-years" in names  # the trade year slider
+    else:
+        assert "pos2-years" not in names  # index: the trade layers start off, and so does their slider
     for i, first in enumerate(controls):
         left, top, right, bottom = first["box"]
         assert left >= -0.5 and top >= -0.5 and right <= width + 0.5 and bottom <= height + 0.5, first
@@ -116,11 +118,23 @@ def test_attribution__one_line_whole_on_hover_and_tap(pages, open_at, name):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_print__controls_hidden_scale_bar_and_title_block_shown(pages, open_at, name):
-    p = open_at((pages / name).as_uri())
+def test_print__controls_hidden_scale_bar_title_block_and_legend_shown(pages, open_at, name):
+    p = open_at((pages / name).as_uri(), width=390, height=844)  # the legend starts closed on a phone
+    p.page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")  # what the print dialog fires
     p.page.emulate_media(media="print")
     controls = p.page.evaluate(_VISIBLE_CONTROLS)
-    assert sorted(c["name"].split()[0] for c in controls) == ["leaflet-control-scale", "pos2-title"], controls
+    assert sorted(c["name"].split()[0] for c in controls) == ["leaflet-control-scale", "pos2-legend", "pos2-title"], controls
+    legend = p.page.locator(".pos2-legend")
+    assert legend.locator("details").evaluate("d => d.open")  # the key of the numbered lines is on paper
+    for name_box in legend.locator(".name").all():  # whole names, not cut with an ellipsis
+        assert name_box.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), name_box.inner_text()
+    assert p.page.locator(".leaflet-tooltip-pane").is_hidden()
+    p.page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert not legend.locator("details").evaluate("d => d.open")  # as it was on screen
+    p.page.emulate_media(media="screen")
+    p.page.set_viewport_size({"width": 1366, "height": 768})
+    p.page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    p.page.emulate_media(media="print")
     scale = p.page.locator(".leaflet-control-scale").bounding_box()
     assert scale["x"] < 20 and scale["y"] + scale["height"] > 768 - 30  # the bottom-left corner
     assert p.page.locator(".pos2-title .pos2-print-only").is_visible()  # with the credits
@@ -271,3 +285,16 @@ def test_save_image__tiles_that_cannot_be_read_become_placeholders(tiled, open_a
     assert len(image.getcolors(maxcolors=1 << 24)) >= 50
     assert any(re.search(r"tile\.openstreetmap\.org", url) for url in p.requests)  # tiles were asked for, and refused
     assert [e for e in p.errors if "ERR_INTERNET_DISCONNECTED" not in e and "Failed to load resource" not in e] == []
+
+
+def test_year_slider__shown_only_while_a_trade_line_is_on_the_map(pages, open_at):
+    p = open_at((pages / "index.html").as_uri())
+    slider = p.page.locator(".pos2-years")
+    assert slider.is_hidden()  # the overview opens on the routes; the trade layers are off
+    toggle = """(label) => { const input = [...document.querySelectorAll('.leaflet-control-layers label')]
+                  .find(l => l.textContent.includes(label)).querySelector('input'); input.click(); }"""
+    p.page.evaluate(toggle, "Trade flows")
+    slider.wait_for(state="visible", timeout=5_000)
+    p.page.evaluate(toggle, "Trade flows")
+    slider.wait_for(state="hidden", timeout=5_000)
+    assert p.errors == []

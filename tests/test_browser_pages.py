@@ -137,9 +137,11 @@ def test_hash__nonsense_is_ignored(pages, open_at):
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_print__controls_legend_and_panels_hidden(pages, open_at, name):
+def test_print__controls_and_panels_hidden_legend_kept(pages, open_at, name):
     p = open_at((pages / name).as_uri())
-    selectors = [".leaflet-control:not(.leaflet-control-scale)", ".pos2-legend", ".leaflet-control-layers", ".pos2-panel"]
+    assert p.page.locator(".pos2-legend").is_visible()
+    # (the year slider is left out on screen: on index.html it shows only while a trade layer is on)
+    selectors = [".leaflet-control:not(.leaflet-control-scale):not(.pos2-legend):not(.pos2-years)", ".leaflet-control-layers", ".pos2-panel"]
     display = "sel => Array.from(document.querySelectorAll(sel)).map(e => getComputedStyle(e).display)"
     for selector in selectors:
         assert p.page.evaluate(display, selector) and "none" not in p.page.evaluate(display, selector), selector
@@ -149,6 +151,8 @@ def test_print__controls_legend_and_panels_hidden(pages, open_at, name):
     assert p.page.locator(".leaflet-control-scale").is_visible()  # the scale bar prints
     assert p.page.locator(".pos2-title").is_visible()  # the title block prints, with the credits
     assert p.page.locator(".pos2-title .pos2-print-only").is_visible()
+    assert p.page.locator(".pos2-legend").is_visible()  # the key of the lines prints
+    assert set(p.page.evaluate(display, ".pos2-years")) <= {"none"}  # the year slider does not (where there is one)
 
 
 def _click_a_route(page, width: int, height: int) -> None:

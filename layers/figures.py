@@ -47,7 +47,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from pyproj import Proj
 
-from geo.projection import STUDY_CRS, STUDY_PROJ4, from_study, to_study
+from geo.projection import STUDY_CRS, STUDY_PROJ4, to_study
 from layers.profile import COUNTRY_SHADES, OTHER_SHADE
 from layers.style import route_colours
 
@@ -455,7 +455,6 @@ def _route_ends(
 
 def _legend_handle(style: Mapping[str, Any]) -> Any:
     """A legend sample drawn like the line: the casing under the colour."""
-    from matplotlib.legend_handler import HandlerTuple  # noqa: F401 - tuples of handles are drawn on top of each other
 
     line = Line2D([], [], color=style["colour"], lw=style["lw"], linestyle=style["dash"])
     if not style["casing"]:

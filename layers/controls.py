@@ -27,7 +27,7 @@ from layers.style import (
     shape_svg,
     text,
 )
-from layers.trade import EnergyFlows, TradeFlows
+from layers.trade import SHOW_WHILE_LAYERS_JS, TRADE_LAYER_CLASSES, EnergyFlows, TradeFlows
 
 _PANEL_CSS = """
 <style>
@@ -635,19 +635,11 @@ def comparison_panel(
 
 
 _LEGEND_JS = """
-var extra = div.querySelector('.legend-extra'), wanted = %s, pending = false;
-function update() {
-  pending = false;
-  var on = false;
-  map.eachLayer(function (layer) {
-    var name = layer.options && layer.options.className;
-    if (name && name.split(' ').some(function (c) { return wanted.indexOf(c) >= 0; })) on = true;
-  });
-  extra.hidden = !on;
-}
+var extra = div.querySelector('.legend-extra'), wanted = %s;
 if (extra && wanted) {
-  map.on('layeradd layerremove', function () { if (!pending) { pending = true; setTimeout(update, 0); } });
-  update();
+  (function (element) {
+""" + SHOW_WHILE_LAYERS_JS + """
+  })(extra);
 }
 """
 
@@ -675,8 +667,6 @@ class Legend(HtmlControl):
         return _LEGEND_JS % script_json(self.extra_layers)
 
 
-TRADE_LAYER_CLASSES = ("trade-flow", "energy-flow")
-"""Leaflet classes of the trade overlay's lines (layers/trade.py), which the width scales describe."""
 
 
 def _line_sample(colour: str, style: str) -> str:

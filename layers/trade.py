@@ -153,6 +153,27 @@ class EnergyFlows(ScriptElement):
         self.px_per_bcm = ENERGY_PX_PER_BCM
 
 
+TRADE_LAYER_CLASSES = ("trade-flow", "energy-flow")
+"""Leaflet classes of the trade overlay's lines, which the year slider and the width scales describe."""
+
+SHOW_WHILE_LAYERS_JS = """
+var pending = false;
+function update() {  // element shows while a layer with one of the classes in wanted is on the map
+  pending = false;
+  var on = false;
+  map.eachLayer(function (layer) {
+    var name = layer.options && layer.options.className;
+    if (name && name.split(' ').some(function (c) { return wanted.indexOf(c) >= 0; })) on = true;
+  });
+  element.hidden = !on;
+}
+map.on('layeradd layerremove', function () { if (!pending) { pending = true; setTimeout(update, 0); } });
+update();
+"""
+"""JavaScript run with ``map``, ``element`` and ``wanted`` (CSS classes) in scope: the element is
+shown only while a layer of one of those classes is on the map (the legend's width scales, the year slider)."""
+
+
 class YearControl(ScriptElement):
     """A slider that steps through the years; the latest is shown first.
 
@@ -188,20 +209,8 @@ class YearControl(ScriptElement):
           };
           control.addTo({{ this._parent.get_name() }});
           // Shown only while a trade or energy line is on the map: alone, it would move nothing.
-          (function (map, div) {
-            var wanted = ['trade-flow', 'energy-flow'], pending = false;
-            function update() {
-              pending = false;
-              var on = false;
-              map.eachLayer(function (layer) {
-                var name = layer.options && layer.options.className;
-                if (name && name.split(' ').some(function (c) { return wanted.indexOf(c) >= 0; })) on = true;
-              });
-              div.hidden = !on;
-            }
-            map.on('layeradd layerremove', function () { if (!pending) { pending = true; setTimeout(update, 0); } });
-            update();
-          })({{ this._parent.get_name() }}, control.getContainer());
+          (function (map, element, wanted) {""" + SHOW_WHILE_LAYERS_JS + """
+          })({{ this._parent.get_name() }}, control.getContainer(), {{ this.layer_classes|script_json }});
           window.pos2Year.listen(function (year) { setTimeout(function () {  // after the panels exist
             document.querySelectorAll('.trade-chart').forEach(function (svg) {
               var y0 = +svg.dataset.year0, y1 = +svg.dataset.year1, x0 = +svg.dataset.x0, x1 = +svg.dataset.x1;
@@ -221,6 +230,7 @@ class YearControl(ScriptElement):
         super().__init__()
         self._name = "YearControl"
         self.years = list(years)
+        self.layer_classes = list(TRADE_LAYER_CLASSES)
 
 
 def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, height: int = 200) -> str:

@@ -302,6 +302,11 @@ def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, heig
 def trade_headlines_html(rows: Sequence[Mapping[str, Any]], *, shown_year: int) -> str:
     """The headline figures of every year, one paragraph each; the slider shows its year's.
 
+    Russia → China trade is compared with the year before it in the table
+    (the latest earlier year it holds), which the text names: "(+43.9 % on
+    2021)" under 2022. The first year, and a year after one with no
+    Russia → China trade, have no change.
+
     Parameters
     ----------
     rows
@@ -315,17 +320,19 @@ def trade_headlines_html(rows: Sequence[Mapping[str, Any]], *, shown_year: int) 
         ``<p class="trade-headline" data-year="...">`` per year, data escaped.
     """
     paragraphs = []
-    for row in rows:
+    previous: Mapping[str, Any] | None = None
+    for row in sorted(rows, key=lambda r: r["year"]):
         summary = trade_summary(list(rows), year=row["year"])
-        change = summary["ru_to_cn_change_vs_2021_pct"]
+        before = None if previous is None else previous["cn_imports_from_ru_usd_bn"]
+        change = f" ({100 * (summary['ru_to_cn_usd_bn'] / before - 1):+.1f} % on {previous['year']})" if previous and before else ""
         hidden = "" if summary["year"] == shown_year else " hidden"
         paragraphs.append(
             f'<p class="trade-headline" data-year="{summary["year"]}"{hidden}><b>{summary["year"]}</b>: bilateral trade'
-            f" US$ {summary['total_usd_bn']:.1f} bn; Russia → China US$ {summary['ru_to_cn_usd_bn']:.1f} bn"
-            + ("" if change is None else f" ({change:+.1f} % on 2021)")
-            + f"; China → Russia US$ {summary['cn_to_ru_usd_bn']:.1f} bn. <small>Source: {text(summary['source'])}"
+            f" US$ {summary['total_usd_bn']:.1f} bn; Russia → China US$ {summary['ru_to_cn_usd_bn']:.1f} bn{change}"
+            f"; China → Russia US$ {summary['cn_to_ru_usd_bn']:.1f} bn. <small>Source: {text(summary['source'])}"
             f" ({text(summary['confidence'])} confidence).</small></p>"
         )
+        previous = row
     return "".join(paragraphs)
 
 

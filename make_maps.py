@@ -938,11 +938,13 @@ def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str,
     """Describe how the numbers were made, for files and map attributions.
 
     ``basis`` is the ``--basis`` text (None: the network's default); the
-    note names its nodes and says what basis km are.
+    note gives its nodes (ids ``from``, ``to``; names ``from_name``,
+    ``to_name``) and says what basis km are.
     """
     source = load_source_record(COUNTRIES_SOURCE_PATH)
     traces = load_source_record(TRACES_SOURCE_PATH)
     (start, end), basis_name = _basis(basis)
+    nodes = _network().nodes
     return {
         "lengths": "geodesic on the WGS84 ellipsoid (pyproj.Geod, Karney 2013)",
         "densify_max_segment_km": max_segment_km,
@@ -958,6 +960,8 @@ def method_note(*, max_segment_km: float, basis: str | None = None) -> dict[str,
         "basis": {
             "from": start,
             "to": end,
+            "from_name": nodes[start].name,
+            "to_name": nodes[end].name,
             "name": basis_name,
             "what": "basis km: the route's path from the supply node to the market node, its own line joined to both"
             " by the legs of geo/data/network.toml; new-build km: the part of that path no pipeline runs along today",

@@ -31,7 +31,7 @@ ESTIMATE_CSV_COLUMNS = (
     "basis_as_built_high_km",
 )  # fmt: skip
 BASIS_CSV_COLUMNS = (
-    "basis_from", "basis_to", "basis_km", "basis_new_build_km", "basis_existing_km", "basis_transit_km",
+    "basis_from", "basis_to", "basis_from_name", "basis_to_name", "basis_km", "basis_new_build_km", "basis_existing_km", "basis_transit_km",
     "basis_border_crossings", "basis_note",
 )  # fmt: skip
 _KM_DECIMALS = 3  # one metre
@@ -215,7 +215,7 @@ def format_comparison(records: Sequence[dict[str, Any]], fmt: Format = "table", 
         object per route, with every field) or ``"markdown"``.
     basis_name
         The name of the supply-to-market basis, written once above a table
-        (with the node ids) when the records have basis figures.
+        (with the names of its nodes) when the records have basis figures.
 
     Returns
     -------
@@ -285,6 +285,25 @@ def _in_band_cell(segment: Mapping[str, Any] | None) -> str:
     return "yes" if segment["published_in_band"] else "no"
 
 
+def basis_end_name(basis: Mapping[str, Any], end: Literal["from", "to"]) -> str:
+    """The name of a basis node for readers: ``from_name`` or ``to_name``, else the node id.
+
+    Parameters
+    ----------
+    basis
+        A record's ``basis`` (:func:`geo.network.basis_summary`); one written
+        before the names were added has only the ids.
+    end
+        ``"from"`` (the supply node) or ``"to"`` (the market node).
+
+    Returns
+    -------
+    name
+        E.g. ``"Nadym-Pur-Taz fields"`` for ``"nadym-pur-taz"``.
+    """
+    return str(basis.get(f"{end}_name") or basis[end])
+
+
 def _basis_cells(basis: Mapping[str, Any] | None) -> list[str]:
     if basis is None:
         return ["-", "-"]
@@ -293,9 +312,11 @@ def _basis_cells(basis: Mapping[str, Any] | None) -> list[str]:
 
 def _basis_lines(records: Sequence[dict[str, Any]], basis_name: str | None) -> tuple[list[str], list[str]]:
     """The line naming the basis (above a table) and why routes have no path (below it)."""
-    ends = next(((b["from"], b["to"]) for r in records if (b := r.get("basis")) is not None), None)
+    ends = next(((basis_end_name(b, "from"), basis_end_name(b, "to")) for r in records if (b := r.get("basis")) is not None), None)
     name = basis_name or "the supply-to-market basis"
-    above = [f"basis: {name}" + (f" ({ends[0]} -> {ends[1]})" if ends else "") + "; basis km = the route's path from"
+    # the node names, unless the basis's name is just them ('FROM name to TO name', the name of a --basis)
+    named = ends is not None and name != f"{ends[0]} to {ends[1]}"
+    above = [f"basis: {name}" + (f", from {ends[0]} to {ends[1]}" if named else "") + "; basis km = the route's path from"
              " supply to market (its own line and the legs that join it), new-build km = the part not built today"]  # fmt: skip
     below = [f"{r['id']}: {r['basis_note']}" for r in records if r.get("basis") is None and r.get("basis_note")]
     return above, below
@@ -359,6 +380,7 @@ def _basis_csv(basis: Mapping[str, Any] | None, note: str | None) -> dict[str, A
     row: dict[str, Any] = dict.fromkeys(BASIS_CSV_COLUMNS, "")
     if basis is not None:
         row.update({f"basis_{key}": basis[key] for key in ("from", "to", "km", "new_build_km", "existing_km", "transit_km", "border_crossings")})
+        row.update({f"basis_{end}_name": _cell(basis_end_name(basis, end)) for end in ("from", "to")})
     row["basis_note"] = _cell(note or "")
     return row
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import heapq
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,8 @@ class BasisPath:
     why: str | None = None
     countries: tuple[str, str] = ("", "")
     """ISO3 of the supplier (the FROM node) and of the buyer (the TO node)."""
+    names: tuple[str, str] = ("", "")
+    """The names of the FROM node and of the TO node (``Node.name``), for readers."""
 
 
 # --------------------------------------------------------------------------
@@ -457,7 +459,8 @@ def basis_paths(routes: gpd.GeoDataFrame, resolved: ResolvedNetwork, *, basis: t
     network = resolved.network
     start, end = basis
     countries = (network.nodes[start].country, network.nodes[end].country)
-    return [_path(route, resolved, start, end, countries) for _, route in routes.iterrows()]
+    names = (network.nodes[start].name, network.nodes[end].name)
+    return [replace(_path(route, resolved, start, end, countries), names=names) for _, route in routes.iterrows()]
 
 
 def _path(route: Any, resolved: ResolvedNetwork, start: str, end: str, countries: tuple[str, str]) -> BasisPath:
@@ -601,7 +604,8 @@ def basis_summary(path: BasisPath, measured: Mapping[str, Any]) -> dict[str, Any
     Returns
     -------
     basis
-        ``from``, ``to`` (node ids), ``km``, ``new_build_km``,
+        ``from``, ``to`` (node ids), ``from_name``, ``to_name`` (their
+        names, for readers), ``km``, ``new_build_km``,
         ``existing_km``, ``countries`` (ISO3 -> km, largest first),
         ``transit_km`` (km in countries other than the supplier's and the
         buyer's; water and km outside the boundary extract are not transit),
@@ -620,6 +624,8 @@ def basis_summary(path: BasisPath, measured: Mapping[str, Any]) -> dict[str, Any
     return {
         "from": path.start,
         "to": path.end,
+        "from_name": path.names[0] or path.start,
+        "to_name": path.names[1] or path.end,
         "km": _km(measured["length_m"]),
         "new_build_km": _km(by_status["new"]),
         "existing_km": _km(by_status["existing"]),

@@ -11,6 +11,8 @@ import folium
 
 from folium.map import Layer
 
+from geo.compare import basis_end_name
+
 from layers.encoding import ScriptElement, script_json, template
 from layers.markers import CircleMarkers
 from layers.style import (
@@ -24,6 +26,7 @@ from layers.style import (
     km,
     line_colours,
     line_style,
+    route_ends,
     shape_svg,
     text,
 )
@@ -477,29 +480,13 @@ def basis_html(method: Mapping[str, Any]) -> str:
     if not basis:
         return ""
     return (
-        f'<div class="method basis">Basis: {text(basis["name"])} ({text(basis["from"])} → {text(basis["to"])}). '
+        f'<div class="method basis">Basis: {text(basis["name"])}, from {text(basis_end_name(basis, "from"))} '
+        f"to {text(basis_end_name(basis, 'to'))}. "
         f"{text(basis['what'])}; - where a route has no path on this basis (its popup says why). "
         "As built: the length of pipeline a line stands for, with the range that holds it 9 times in 10: "
         "waypoint lines are shorter than the pipelines built along them, by a factor calibrated on "
         "traced operating pipelines, and waypoints are only as exact as their sources.</div>"
     )
-
-
-_PLACEHOLDER_END = re.compile(r"end \(vertex \d+\)")
-
-
-def route_ends(record: Mapping[str, Any]) -> tuple[str, str]:
-    """Where a route runs from and to, as the panel shows it (plain text).
-
-    A line read from a GeoJSON file has no named ends (its waypoints are
-    ``start`` and ``end (vertex N)``); when it has a path on the basis, the
-    basis nodes are named instead.
-    """
-    basis = record.get("basis")
-    start, end = str(record["start"]), str(record["end"])
-    if basis and start == "start" and _PLACEHOLDER_END.fullmatch(end):
-        return str(basis["from"]), str(basis["to"])
-    return start, end
 
 
 def short_name(name: str) -> str:

@@ -49,7 +49,7 @@ from pyproj import Proj
 
 from geo.projection import STUDY_CRS, STUDY_PROJ4, to_study
 from layers.profile import COUNTRY_SHADES, OTHER_SHADE
-from layers.style import route_colours
+from layers.style import route_colours, route_ends
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 """File formats :func:`figure_bytes` writes (the ``--out`` extension chooses)."""
@@ -440,10 +440,11 @@ def _route_ends(
     """The start and end of each labelled route; ends within 25 km of one already listed share its marker and label."""
     ends: list[dict[str, Any]] = []
     for i in labelled:
-        for which, xy in (("start", lines[i][0][0]), ("end", lines[i][-1][-1])):
-            name = place_name(str(records[i].get(which) or ""))
-            if re.fullmatch(r"(start|end)( \(vertex \d+\))?", name):
-                name = ""  # a line read from a file has no names at its ends: mark them, name nothing
+        # a line read from a file without names at its ends: mark them, name nothing (the basis
+        # nodes need not lie at the line's ends, so their names would sit in the wrong place)
+        names = route_ends(records[i], basis=False, unnamed=("", ""))
+        for which, xy, raw in (("start", lines[i][0][0], names[0]), ("end", lines[i][-1][-1], names[1])):
+            name = place_name(raw) if raw else ""
             near = next((e for e in ends if math.hypot(*(e["xy"] - xy)) < 25_000), None)
             if near is not None:
                 if name and name not in near["names"]:

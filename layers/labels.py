@@ -20,7 +20,7 @@ from pyproj import Geod
 
 from layers.controls import short_name
 from layers.coords import latlon
-from layers.style import text
+from layers.style import route_ends, text
 from layers.encoding import ScriptElement, template
 
 LABEL_FRACTIONS = np.linspace(0.2, 0.8, 13)
@@ -116,7 +116,7 @@ class RouteLabels(ScriptElement):
         "  L.circleMarker(r.end, {radius: 5, color: r.colour, weight: 3, fillColor: '#ffffff', fillOpacity: 1,"
         "   interactive: false, className: 'route-end-marker'}).addTo(ends);"
         "  [[r.start, r.start_name], [r.end, r.end_name]].forEach(function (e) {"
-        "   label(e[0], icon('route-end-name', e[1], null, [-8, 8])).addTo(names); });"
+        "   if (e[1]) { label(e[0], icon('route-end-name', e[1], null, [-8, 8])).addTo(names); } });"
         "});"
         "function zoomed() { if (map.getZoom() >= {{ this.min_zoom }}) { names.addTo(map); } else { names.remove(); } }"
         "map.on('zoomend', zoomed); zoomed();"
@@ -164,9 +164,11 @@ def route_labels(
                 "at": latlon(*point),
                 "start": latlon(*line[0]),
                 "end": latlon(*line[-1]),
-                "start_name": text(short_name(str(record["start"]))),
-                "end_name": text(short_name(str(record["end"]))),
+                "start_name": text(short_name(ends[0])),
+                "end_name": text(short_name(ends[1])),
             }
             for record, line, point, number in zip(records, lines, at, numbers, strict=True)
+            # a label sits at the line's own end: a name no file gives it stays unsaid
+            for ends in [route_ends(record, basis=False, unnamed=("", ""))]
         ]
     )

@@ -16,6 +16,8 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from layers.style import route_ends
+
 COUNTRY_SHADES = {
     "RUS": "#f3efe6", "MNG": "#e6eef5", "CHN": "#eef5e6", "KAZ": "#f5e6ee", "UZB": "#e9e6f5", "TKM": "#f5f0dc",
     "KGZ": "#e6f5f3",
@@ -105,8 +107,9 @@ def profile_png(
         draw.line([x(tick), height - bottom, x(tick), height - bottom + 6], fill=_INK)
         draw.text((x(tick), height - bottom + 8), f"{tick:,.0f}", fill=_INK, anchor="ma")
     ends_y = height - bottom + 8 + FONT_PX + 6
-    draw.text((left, ends_y), _short(str(record.get("start") or "")), fill=_INK, anchor="la")
-    draw.text((width - right, ends_y), _short(str(record.get("end") or "")), fill=_INK, anchor="ra")
+    start, end = route_ends(record)
+    draw.text((left, ends_y), _short(start), fill=_INK, anchor="la")
+    draw.text((width - right, ends_y), _short(end), fill=_INK, anchor="ra")
     for crossing in crossings:
         for y0 in range(top, height - bottom, 8):
             draw.line([x(crossing["km"]), y0, x(crossing["km"]), min(y0 + 4, height - bottom)], fill=_INK)

@@ -9,6 +9,7 @@ import folium
 import numpy as np
 import shapely
 
+from geo.compare import basis_end_name
 from layers.coords import latlon
 from layers.encoding import encode_polyline, template
 from layers.markers import CircleMarkers
@@ -22,6 +23,7 @@ from layers.style import (
     SUGGESTED_WEIGHT_PX,
     km,
     line_style,
+    route_ends,
     text,
 )
 
@@ -156,7 +158,7 @@ def basis_row(record: Mapping[str, Any]) -> tuple[str, str]:
     if basis is None:
         return ("On the basis", text(record.get("basis_note") or "-"))
     lines = [
-        f"{km(basis['km'])} km from {text(basis['from'])} to {text(basis['to'])}",
+        f"{km(basis['km'])} km from {text(basis_end_name(basis, 'from'))} to {text(basis_end_name(basis, 'to'))}",
         f"new build {km(basis['new_build_km'])} km · existing {km(basis['existing_km'])} km"
         + (f" · in transit countries {km(basis['transit_km'])} km" if basis["transit_km"] else ""),
     ]
@@ -170,8 +172,7 @@ def route_popup(record: Mapping[str, Any]) -> str:
     rows = [
         ("Length", f"{km(record['length_km'])} km (geodesic, WGS84)"),
         ("As built", as_built_text(record.get("as_built_km"), measured_km=record["length_km"])),
-        ("From", text(record["start"])),
-        ("To", text(record["end"])),
+        *zip(("From", "To"), map(text, route_ends(record)), strict=True),
         *((f"in {text(iso)}", f"{km(v)} km") for iso, v in record["countries"].items()),
         (
             "Border crossings",

@@ -1,10 +1,13 @@
-"""Colours, line styles and group names of the maps (plain data)."""
+"""Colours, line styles and group names of the maps (plain data), and the text helpers every layer uses."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from geo.compare import basis_end_name
+from geo.readers.common import is_unnamed_end
 
 ROUTE_PALETTE = (
     "#CC6677",  # rose
@@ -176,3 +179,55 @@ def km(value: float | None) -> str:
     '-'
     """
     return "-" if value is None else f"{value:,.1f}"
+
+
+UNNAMED_ENDS = ("unnamed start", "unnamed end")
+"""What :func:`route_ends` calls the ends of a line when nothing names them."""
+
+
+def route_ends(
+    record: Mapping[str, Any], *, basis: bool = True, unnamed: tuple[str, str] = UNNAMED_ENDS
+) -> tuple[str, str]:
+    """Where a route runs from and to, as every page, popup and figure names it (plain text).
+
+    A line read from a file has names at its ends only when the file gives
+    them (``start_name``, ``end_name``); otherwise its waypoints are the
+    stand-ins ``start`` and ``end (vertex N)``, which never reach a reader.
+    An unnamed end is called after the basis node (``from_name`` or
+    ``to_name``) when the route has a path on the supply-to-market basis and
+    ``basis`` is true, else ``unnamed``.
+
+    Parameters
+    ----------
+    record
+        A comparison record (``start``, ``end`` and ``basis``).
+    basis
+        Whether an unnamed end may take the name of the basis node (False
+        where a label sits at the line's end itself, as on the map figure).
+    unnamed
+        What to call the start and the end when nothing names them.
+
+    Returns
+    -------
+    ends
+        The names of the start and of the end.
+
+    Examples
+    --------
+    >>> route_ends({"start": "Aganskaya CS (approx)", "end": "Beijing", "basis": None})
+    ('Aganskaya CS (approx)', 'Beijing')
+    >>> on_basis = {"from": "nadym-pur-taz", "to": "beijing", "from_name": "Nadym-Pur-Taz fields", "to_name": "Beijing"}
+    >>> route_ends({"start": "start", "end": "end (vertex 140)", "basis": on_basis})
+    ('Nadym-Pur-Taz fields', 'Beijing')
+    >>> route_ends({"start": "start", "end": "end (vertex 9)", "basis": None})
+    ('unnamed start', 'unnamed end')
+    """
+    path = record.get("basis") if basis else None
+    names = []
+    for key, node, stand_in in (("start", "from", unnamed[0]), ("end", "to", unnamed[1])):
+        name = str(record.get(key) or "")
+        if name and not is_unnamed_end(name):
+            names.append(name)
+        else:
+            names.append(basis_end_name(path, node) if path else stand_in)
+    return names[0], names[1]

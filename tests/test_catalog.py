@@ -166,6 +166,27 @@ def test_load_geojson_routes__tracker_style(write):
     assert routes["capacity_bcm"].iloc[1] == 10
 
 
+def test_load_geojson_routes__ends_named_by_start_and_end_name(write):
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            _feature([[76.6, 61.9], [100.0, 50.0], [116.41, 39.9]], name="Named", start_name="Aganskaya CS", end_name="Beijing"),
+            _feature([[90, 50], [90.5, 50.5], [91, 51]], name="Half", end_name="Kanas"),
+            _feature([[90, 50], [91, 51]], name="Bare"),
+        ],
+    }
+    routes = load_geojson_routes(write("ends.geojson", json.dumps(doc)))
+    ends = [[(w["name"], w["lon"], w["lat"]) for w in waypoints] for waypoints in routes["waypoints"]]
+    assert ends == [
+        [("Aganskaya CS", 76.6, 61.9), ("Beijing", 116.41, 39.9)],
+        [("start", 90.0, 50.0), ("Kanas", 91.0, 51.0)],
+        [("start", 90.0, 50.0), ("end (vertex 1)", 91.0, 51.0)],  # not named: the stand-ins, as before
+    ]
+    bad = {"type": "FeatureCollection", "features": [_feature([[90, 50], [91, 51]], name="x", start_name=7)]}
+    with pytest.raises(RouteDataError, match=r"record 'x': properties\.start_name: 7 is"):
+        load_geojson_routes(write("bad.geojson", json.dumps(bad)))
+
+
 @pytest.mark.parametrize(
     ("doc", "message"),
     [

@@ -578,8 +578,8 @@ def test_format__unknown_format_message():
 
 HAND_CSV_HEADER = [
     "id", "name", "kind", "start", "end", "length_km", "as_built_km", "as_built_low_km", "as_built_high_km",
-    "basis_as_built_km", "basis_as_built_low_km", "basis_as_built_high_km", "basis_from", "basis_to", "basis_km", "basis_new_build_km",
-    "basis_existing_km", "basis_transit_km", "basis_border_crossings", "basis_note", "planar_length_km",
+    "basis_as_built_km", "basis_as_built_low_km", "basis_as_built_high_km", "basis_from", "basis_to", "basis_from_name",
+    "basis_to_name", "basis_km", "basis_new_build_km", "basis_existing_km", "basis_transit_km", "basis_border_crossings", "basis_note", "planar_length_km",
     "planar_deviation_pct", "chord_km", "detour_ratio", "km_CHN", "km_KAZ", "km_MNG", "km_RUS", "km_none", "km_outside", "border_crossings",
     "published_segment", "published_length_km", "measured_segment_km", "published_ratio", "published_in_band",
     "capacity_bcm",
@@ -589,10 +589,23 @@ HAND_CSV_HEADER = [
 
 
 HAND_BASES = [
-    {"from": "a", "to": "b", "km": 250.5, "new_build_km": 200.25, "existing_km": 50.25, "countries": {"RUS": 250.5},
+    {"from": "a", "to": "b", "from_name": "-A field", "to_name": "B hub", "km": 250.5, "new_build_km": 200.25, "existing_km": 50.25, "countries": {"RUS": 250.5},
      "transit_km": 99.123, "border_crossings": 2, "legs": []},
     "-no path: a + b",  # a note that starts like a formula
 ]  # fmt: skip
+
+
+def test_format_table__basis_named_by_its_nodes_not_their_ids():
+    records = comparison_records(*hand_tables(), profiles=HAND_PROFILES, bases=HAND_BASES)
+    for fmt in ("table", "markdown"):
+        text = format_comparison(records, fmt, basis_name="Field to hub")
+        assert text.startswith("basis: Field to hub, from -A field to B hub; basis km = "), fmt
+        assert "(a -> b)" not in text
+    # a --basis is named "FROM name to TO name": the names are not said twice
+    assert format_comparison(records, basis_name="-A field to B hub").startswith("basis: -A field to B hub; basis km")
+    # a record written before the basis had names: its node ids
+    old = [{**records[0], "basis": {k: v for k, v in records[0]["basis"].items() if not k.endswith("_name")}}]
+    assert format_comparison(old, basis_name="Field to hub").startswith("basis: Field to hub, from a to b;")
 
 
 def test_csv__every_cell_of_hand_records():
@@ -605,13 +618,13 @@ def test_csv__every_cell_of_hand_records():
     assert reader.fieldnames == HAND_CSV_HEADER
     r1, loop = list(reader)
     assert r1 == dict(zip(HAND_CSV_HEADER, [
-        "r1", "Route one", "option", "A", "C", "200.0", "", "", "", "", "", "", "a", "b", "250.5", "200.25", "50.25", "99.123", "2", "",
+        "r1", "Route one", "option", "A", "C", "200.0", "", "", "", "", "", "", "a", "b", "'-A field", "B hub", "250.5", "200.25", "50.25", "99.123", "2", "",
         "202.346", "1.173", "160.0", "1.2346",
         "3.876", "0.0", "99.123", "60.0", "25.0", "12.0", "RUS>MNG@60.0;MNG>CHN@159.124",
         "Mongolian section", "105.0", "99.123", "1.0593", "", "38.0", "1420.0", "medium", "1500.5", "300.25", "1235", "987",
     ], strict=True))  # fmt: skip
     assert loop == dict(zip(HAND_CSV_HEADER, [
-        "loop", "Loop", "existing", "Depot", "Depot 2", "0.0", "", "", "", "", "", "", "", "", "", "", "", "", "",
+        "loop", "Loop", "existing", "Depot", "Depot 2", "0.0", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
         "'-no path: a + b",
         "0.0", "", "0.0", "",
         "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "", "", "", "", "", "", "", "", "low", "10.0", "10.0", "0", "1",

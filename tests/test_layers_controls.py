@@ -126,24 +126,34 @@ def test_comparison_panel__a_suggestion_swatch_is_a_thin_line_in_its_option_colo
 
 
 def test_comparison_panel__from_to(records):
-    basis = {"from": "nadym-pur-taz", "to": "beijing", "km": 4500.0, "new_build_km": 4000.0}
-    suggested = {**records[0], "id": "s", "start": "start", "end": "end (vertex 140)", "basis": basis}
+    basis = {"from": "nadym-pur-taz", "to": "beijing", "from_name": "Nadym-Pur-Taz fields", "to_name": "Beijing",
+             "km": 4500.0, "new_build_km": 4000.0}  # fmt: skip
+    unnamed_line = {**records[0], "id": "s", "start": "start", "end": "end (vertex 140)", "basis": basis}
     unplaced = {**records[1], "id": "u", "start": "start", "end": "end (vertex 9)", "basis": None}
     with_basis = {**records[2], "basis": basis}  # named ends stay: every route has the same basis nodes
-    rows = [records[0], suggested, unplaced, with_basis]
-    table = _table(comparison_panel(rows, METHOD).inner_html)
+    named_file = {**records[3], "id": "f", "start": "Aganskaya CS (approx)", "end": "Beijing", "basis": basis}
+    old_json = {**unnamed_line, "id": "o", "basis": {"from": "nadym-pur-taz", "to": "beijing", "km": 1.0, "new_build_km": 1.0}}
+    rows = [records[0], unnamed_line, unplaced, with_basis, named_file, old_json]
+    html = comparison_panel(rows, METHOD).inner_html
+    table = _table(html)
     ends = [row["cells"][_column(table, "from → to")]["attrs"]["title"] for row in table.rows]
     assert ends == [
         f"{records[0]['start']} → {records[0]['end']}",
-        "nadym-pur-taz → beijing",
-        "start → end (vertex 9)",
+        "Nadym-Pur-Taz fields → Beijing",  # a file's line without names: the basis nodes, by name
+        "unnamed start → unnamed end",  # never "vertex 9"
         f"{records[2]['start']} → {records[2]['end']}",
+        "Aganskaya CS (approx) → Beijing",  # the names the file gives its ends
+        "nadym-pur-taz → beijing",  # a record written before the basis had names: its ids
     ]
     shown = [row["cells"][_column(table, "from → to")]["text"] for row in table.rows]
     assert shown[0] == f"{short_name(records[0]['start'])} → {short_name(records[0]['end'])}"
-    assert shown[1:3] == ["nadym-pur-taz → beijing", "start → end"]  # short; the title has it whole
+    assert shown[1:3] == ["Nadym-Pur-Taz fields → Beijing", "unnamed start → unnamed end"]
+    assert shown[4] == "Aganskaya CS → Beijing"  # short; the title has it whole
     assert records[0]["start"] != records[0]["end"] and records[0]["start"] != "start"
-    assert route_ends(suggested) == ("nadym-pur-taz", "beijing")
+    assert route_ends(unnamed_line) == ("Nadym-Pur-Taz fields", "Beijing")
+    assert route_ends(unnamed_line, basis=False, unnamed=("", "")) == ("", "")
+    assert route_ends({**unplaced, "start": "Kosh-Agach"}) == ("Kosh-Agach", "unnamed end")  # each end on its own
+    assert "vertex" not in html
 
 
 def test_comparison_panel__data_sort_holds_the_record_numbers(records):
@@ -183,9 +193,11 @@ def test_comparison_panel__data_sort_holds_the_record_numbers(records):
 
 
 def test_comparison_panel__basis_note(records):
-    method = {**METHOD, "basis": {"from": "nadym-pur-taz", "to": "beijing", "name": "West <Siberia> to Beijing", "what": "basis km: ..."}}
+    method = {**METHOD, "basis": {"from": "nadym-pur-taz", "to": "beijing", "from_name": "Nadym-Pur-Taz <fields>",
+                                  "to_name": "Beijing", "name": "West <Siberia> to Beijing", "what": "basis km: ..."}}  # fmt: skip
     html = comparison_panel(records, method).inner_html
-    assert "Basis: West &lt;Siberia&gt; to Beijing (nadym-pur-taz → beijing)" in html
+    assert "Basis: West &lt;Siberia&gt; to Beijing, from Nadym-Pur-Taz &lt;fields&gt; to Beijing. " in html
+    assert "nadym-pur-taz" not in html
 
 
 def test_comparison_panel__escapes_names(records):

@@ -36,3 +36,16 @@ def test_route_labels__escaped_json_with_ends():
     assert payload == [{"tag": "7", "colour": "#CC6677", "at": [50.5, 101.0], "start": [50.0, 100.0],
                         "end": [51.0, 102.0], "start_name": "A &amp; B", "end_name": "Z"}]  # fmt: skip
     assert isinstance(element, RouteLabels) and "map.getZoom() >= 5" in html
+
+
+def test_route_labels__a_file_line_without_names_names_nothing():
+    """Its ends are marked; no "start" or "end (vertex N)" label, and not the basis nodes (they need not lie there)."""
+    basis = {"from": "a", "to": "b", "from_name": "Field", "to_name": "Hub"}
+    records = [{"id": "f", "name": "Mine", "start": "start", "end": "end (vertex 2)", "basis": basis}]
+    line = shapely.LineString([(100, 50), (101, 50.5), (102, 51)])
+    m = folium.Map()
+    route_labels(records, [line], {"f": "#CC6677"}, [1]).add_to(m)
+    html = m.get_root().render()
+    payload = json.loads(re.search(r"(\[\{.*?\}\])\.forEach", html).group(1))
+    assert (payload[0]["start_name"], payload[0]["end_name"]) == ("", "")
+    assert "if (e[1]) { label(" in html  # an empty name gets no label

@@ -46,3 +46,18 @@ def test_profile_png__text_is_large_enough_to_read_at_half_size():
     the page, 11 px text); the old built-in bitmap font drew them 8 px tall (4 px on the page)."""
     _, top, _, bottom = _font().getbbox("0")
     assert bottom - top >= 14
+
+
+def test_profile_png__captions_name_the_ends_never_a_vertex(monkeypatch):
+    """A line from a file: the basis nodes' names under its ends, no "end (vertex N)"."""
+    from PIL import ImageDraw
+
+    drawn = []
+    original = ImageDraw.ImageDraw.text
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", lambda self, xy, text, *a, **k: (drawn.append(text), original(self, xy, text, *a, **k))[1])
+    flat = {"distance_m": np.linspace(0, 1_000_000, 101), "height_m": np.full(101, 500.0)}
+    basis = {"from": "a", "to": "b", "from_name": "Field", "to_name": "Hub"}
+    record = {"name": "Mine", "border_crossings": [], "countries": {}, "start": "start", "end": "end (vertex 100)", "basis": basis}
+    profile_png(flat, record, colour="#000000")
+    assert "Field" in drawn and "Hub" in drawn
+    assert not any("vertex" in t or t in ("start", "end") for t in drawn)

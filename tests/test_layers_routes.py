@@ -93,7 +93,7 @@ def test_popup__escapes_data(records):
 
 
 BAND = {"estimate": 5651.5, "low": 5303.3, "high": 6022.4, "coverage": 0.9}
-BASIS = {"from": "nadym-pur-taz", "to": "beijing", "km": 4492.564, "new_build_km": 4026.562, "existing_km": 466.002,
+BASIS = {"from": "nadym-pur-taz", "to": "beijing", "from_name": "Nadym-Pur-Taz fields", "to_name": "Beijing", "km": 4492.564, "new_build_km": 4026.562, "existing_km": 466.002,
          "countries": {}, "transit_km": 899.785, "border_crossings": 2, "legs": [],
          "as_built_km": {"estimate": 4996.7, "low": 4688.5, "high": 5323.9, "coverage": 0.9}}  # fmt: skip
 
@@ -103,9 +103,21 @@ def test_popup__as_built_and_basis(records):
     record = {**records[0], "as_built_km": BAND, "basis": BASIS, "segments": [segment]}
     popup = route_popup(record)
     assert "<th>As built</th><td>about 5,652 km (90 %: 5,303–6,022); measured 5,080 km</td>" in popup
-    assert "4,492.6 km from nadym-pur-taz to beijing<br>new build 4,026.6 km · existing 466.0 km" in popup
+    assert "4,492.6 km from Nadym-Pur-Taz fields to Beijing<br>new build 4,026.6 km · existing 466.0 km" in popup
     assert "· in transit countries 899.8 km<br>as built about 4,997 km (90 %: 4,688–5,324); measured 4,493 km" in popup
     assert "as built 911–1,098 km (90 %): published figure inside" in popup
+
+
+def test_popup__ends_named_never_a_vertex(records):
+    """A line read from a file: the names it gives its ends, else the basis nodes', else "unnamed"."""
+    unnamed = {**records[0], "start": "start", "end": "end (vertex 140)"}
+    on_basis = route_popup({**unnamed, "basis": BASIS})
+    assert "<th>From</th><td>Nadym-Pur-Taz fields</td>" in on_basis and "<th>To</th><td>Beijing</td>" in on_basis
+    named = route_popup({**records[0], "start": "Aganskaya CS (approx)", "end": "Beijing", "basis": BASIS})
+    assert "<th>From</th><td>Aganskaya CS (approx)</td>" in named
+    alone = route_popup({**unnamed, "basis": None, "basis_note": "no path"})
+    assert "<th>From</th><td>unnamed start</td>" in alone and "<th>To</th><td>unnamed end</td>" in alone
+    assert not any("vertex" in popup for popup in (on_basis, named, alone))
 
 
 def test_popup__no_basis_says_why(records):

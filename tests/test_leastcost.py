@@ -311,6 +311,18 @@ def test_suggested_routes__in_the_default_comparison(capsys):
     assert [c["to"] for c in records["suggested-altai"]["border_crossings"]] == ["CHN"]
 
 
+def test_suggested_routes__ends_named_after_their_places(capsys):
+    """Oracle: the [[suggestion]] tables of geo/data/cost.toml, read here: each line's ends carry
+    the names of its from and to places, never "start" or "end (vertex N)"."""
+    import tomllib
+
+    wanted = {s["id"]: (s["from"]["name"], s["to"]["name"]) for s in tomllib.loads(make_maps.COST_PATH.read_text())["suggestion"]}
+    assert wanted["suggested-altai"] == ("Aganskaya CS (approx)", "Beijing")
+    assert make_maps.main(["compare", "--format", "json"]) == 0
+    records = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {route_id: (records[route_id]["start"], records[route_id]["end"]) for route_id in wanted} == wanted
+
+
 def test_suggested_routes__stale_cost_file_warns(tmp_path, monkeypatch, capsys):
     changed = tmp_path / "cost.toml"
     changed.write_text(make_maps.COST_PATH.read_text() + "\n# changed\n")

@@ -75,7 +75,27 @@ def test_compare__table_is_default():
     result = run("compare")
     assert result.returncode == 0
     assert result.stdout.splitlines()[0].startswith("basis: West Siberian supply")
+    # the basis nodes by name (geo/data/network.toml), not by id
+    assert ", from Nadym-Pur-Taz fields (Novy Urengoy hub) to Beijing (Jing-Jin-Ji demand region); " in result.stdout.splitlines()[0]
+    assert "nadym-pur-taz" not in result.stdout
     assert result.stdout.splitlines()[1].split()[:8] == ["id", "km", "as", "built", "km", "(90", "%)", "basis"]
+
+
+def test_compare_csv_and_method_note__basis_nodes_by_id_and_by_name():
+    """Oracle: geo/data/network.toml read here (ids and names of the [[node]] tables)."""
+    import csv
+    import tomllib
+
+    names = {n["id"]: n["name"] for n in tomllib.loads((REPO_DIR / "geo" / "data" / "network.toml").read_text())["node"]}
+    result = run("compare", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    mongolia = rows["pos2-mongolia"]
+    assert (mongolia["basis_from"], mongolia["basis_to"]) == ("nadym-pur-taz", "beijing")
+    assert (mongolia["basis_from_name"], mongolia["basis_to_name"]) == (names["nadym-pur-taz"], names["beijing"])
+    assert rows["pos1"]["basis_from_name"] == ""  # no path on the basis: blank, as the other basis columns
+    note = make_maps.method_note(max_segment_km=10.0, basis="yamal,beijing")["basis"]
+    assert (note["from"], note["to"], note["from_name"], note["to_name"]) == ("yamal", "beijing", names["yamal"], names["beijing"])
 
 
 @pytest.mark.parametrize(

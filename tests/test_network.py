@@ -276,6 +276,16 @@ def test_default_basis__every_west_siberian_option_has_a_path(default_bases, rou
     json.dumps(basis, allow_nan=False)
 
 
+def test_default_basis__node_ids_carry_their_names(default_bases):
+    """Oracle: geo/data/network.toml read here: each basis node id maps to the name its [[node]] gives it."""
+    names = {node["id"]: node["name"] for node in NETWORK_DATA["node"]}
+    on_basis = [basis for basis in default_bases.values() if isinstance(basis, dict)]
+    assert len(on_basis) == len(OPTIONS_ON_DEFAULT_BASIS)
+    for basis in on_basis:
+        assert (basis["from_name"], basis["to_name"]) == (names[basis["from"]], names[basis["to"]])
+    assert (on_basis[0]["from_name"], on_basis[0]["to_name"]) == ("Nadym-Pur-Taz fields (Novy Urengoy hub)", "Beijing (Jing-Jin-Ji demand region)")
+
+
 def test_default_basis__supply_elsewhere_has_no_path(default_bases):
     assert "Kirinskoye" in default_bases["far-eastern"] and "no chain of legs" in default_bases["far-eastern"]
     assert "Kovykta" in default_bases["pos1"]

@@ -6,6 +6,8 @@ Reads the ``[[suggestion]]`` tables of ``geo/data/cost.toml``, solves each on
 with the SHA-256 of every input (cost.toml, lakes, elevation, boundaries).
 A suggestion's ``option`` (the catalog route it offers a line for) goes into
 its properties as it is; the maps draw the suggestion in that route's colour.
+The names of its ``from`` and ``to`` places become ``start_name`` and
+``end_name``, the names the maps give the line's ends.
 ``make_maps.py`` warns when cost.toml no longer matches. Run it after
 changing the cost parameters::
 
@@ -59,6 +61,8 @@ def main() -> int:
                     "confidence": "low",
                     "source": "least-cost path (tools/build_suggestions.py)",
                     "cost_km": round(cost_km, 1),
+                    "start_name": item["from"]["name"],  # the places at the line's ends, for readers
+                    "end_name": item["to"]["name"],
                     "via": ", ".join(p["name"] for p in points),
                     "avoid": ", ".join(item.get("avoid", [])),
                 },

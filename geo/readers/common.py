@@ -135,7 +135,8 @@ def imported_route(
     values
         The record's attributes: ``name``, ``kind``, ``option``, ``status``,
         ``confidence``, ``capacity_bcm``, ``diameter_mm``, ``cost_km``,
-        ``source`` are used when present (None or absent: unknown).
+        ``source``, ``start_name`` and ``end_name`` (the places at the
+        line's two ends) are used when present (None or absent: unknown).
     parts
         ``(n, 2)`` float arrays of lon/lat, one per line part.
     fields
@@ -179,7 +180,11 @@ def imported_route(
         if confidence is None
         else check_choice(confidence, CONFIDENCES, field=f"{prefix}confidence", **where),
         "sources": [{"publisher": source or path.name, "year": None, "title": path.name}],
-        "waypoints": end_waypoints(lines[0][0], lines[-1][-1], sum(len(line) for line in lines)),
+        "waypoints": end_waypoints(
+            lines[0][0], lines[-1][-1], sum(len(line) for line in lines),
+            names=(check_text(values.get("start_name"), field=f"{prefix}start_name", **where),
+                   check_text(values.get("end_name"), field=f"{prefix}end_name", **where)),
+        ),  # fmt: skip
         "segments": [],
         "yearly_flow": None,
         "cost_km": optional_positive(values.get("cost_km"), field=f"{prefix}cost_km", **where),
@@ -191,12 +196,45 @@ def imported_route(
     }
 
 
-def end_waypoints(start: Sequence[float], end: Sequence[float], n_vertices: int) -> list[dict[str, Any]]:
-    """Waypoints of an imported line: its two ends (vertices are not named)."""
+def end_waypoints(
+    start: Sequence[float], end: Sequence[float], n_vertices: int, *, names: tuple[str | None, str | None] = (None, None)
+) -> list[dict[str, Any]]:
+    """Waypoints of an imported line: its two ends (other vertices are not named).
+
+    Parameters
+    ----------
+    start, end
+        Lon/lat of the first and the last vertex, degrees.
+    n_vertices
+        How many vertices the line has.
+    names
+        The places at the two ends (a file's ``start_name`` and ``end_name``),
+        None where the file does not name them: that end is called ``start``
+        or ``end (vertex N)`` (:func:`is_unnamed_end`).
+
+    Returns
+    -------
+    waypoints
+        Two dicts with ``name``, ``lon`` and ``lat``.
+    """
     return [
-        {"name": "start", "lon": float(start[0]), "lat": float(start[1])},
-        {"name": f"end (vertex {n_vertices - 1})", "lon": float(end[0]), "lat": float(end[1])},
+        {"name": names[0] or "start", "lon": float(start[0]), "lat": float(start[1])},
+        {"name": names[1] or f"end (vertex {n_vertices - 1})", "lon": float(end[0]), "lat": float(end[1])},
     ]
+
+
+_UNNAMED_END = re.compile(r"start|end( \(vertex \d+\))?")
+
+
+def is_unnamed_end(name: str) -> bool:
+    """Whether a waypoint name is the stand-in :func:`end_waypoints` gives an end a file does not name.
+
+    Examples
+    --------
+    >>> is_unnamed_end("end (vertex 140)"), is_unnamed_end("Beijing")
+    (True, False)
+    """
+    return _UNNAMED_END.fullmatch(name) is not None
 
 
 class FileNotes:

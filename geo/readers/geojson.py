@@ -48,8 +48,9 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
         whole number), or its ``ProjectID`` or ``name`` property (a bare
         geometry or a Feature without one is named after the file).
         Optional properties ``name``, ``kind``, ``option``, ``status``, ``confidence``,
-        ``capacity_bcm``, ``diameter_mm``, ``cost_km`` and ``source`` are
-        checked and used when present. Features with a null geometry are
+        ``capacity_bcm``, ``diameter_mm``, ``cost_km``, ``source``,
+        ``start_name`` and ``end_name`` (the places at the line's first and
+        last position) are checked and used when present. Features with a null geometry are
         skipped with a :class:`~geo.errors.RouteDataWarning`; Point features of
         an export (``feature_type`` other than ``"route"``) are skipped
         silently; heights and repeated consecutive positions are dropped with
@@ -60,7 +61,8 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
     -------
     routes
         The columns of :data:`~geo.readers.common.ROUTE_COLUMNS`; waypoints
-        are the two ends, there are no published segments.
+        are the two ends (named by ``start_name`` and ``end_name``, else
+        ``start`` and ``end (vertex N)``), there are no published segments.
     """
     path = Path(path)
     document = _read_json(path)

@@ -324,7 +324,8 @@ def trade_headlines_html(rows: Sequence[Mapping[str, Any]], *, shown_year: int) 
     for row in sorted(rows, key=lambda r: r["year"]):
         summary = trade_summary(list(rows), year=row["year"])
         before = None if previous is None else previous["cn_imports_from_ru_usd_bn"]
-        change = f" ({100 * (summary['ru_to_cn_usd_bn'] / before - 1):+.1f} % on {previous['year']})" if previous and before else ""
+        # a no-break space: the number and its % stay on one line
+        change = f" ({100 * (summary['ru_to_cn_usd_bn'] / before - 1):+.1f}\u00a0% on {previous['year']})" if previous and before else ""
         hidden = "" if summary["year"] == shown_year else " hidden"
         paragraphs.append(
             f'<p class="trade-headline" data-year="{summary["year"]}"{hidden}><b>{summary["year"]}</b>: bilateral trade'

@@ -82,9 +82,9 @@ def test_headlines__change_on_the_year_before_it_names():
     rows = load_trade(TRADE_PATH)
     html = trade_headlines_html(rows, shown_year=2025)
     by_year = dict(re.findall(r'data-year="(\d+)"[^>]*>(.*?)</p>', html))
-    assert "Russia → China US$ 114.2 bn (+43.9 % on 2021);" in by_year["2022"]  # 114.15 / 79.3 = 1.4395
-    assert "Russia → China US$ 79.3 bn (+38.7 % on 2020);" in by_year["2021"]  # 79.3 / 57.18 = 1.3868
-    assert "Russia → China US$ 124.8 bn (-3.5 % on 2024);" in by_year["2025"]  # 124.8 / 129.32 = 0.9650
+    assert "Russia → China US$ 114.2 bn (+43.9\u00a0% on 2021);" in by_year["2022"]  # 114.15 / 79.3 = 1.4395
+    assert "Russia → China US$ 79.3 bn (+38.7\u00a0% on 2020);" in by_year["2021"]  # 79.3 / 57.18 = 1.3868
+    assert "Russia → China US$ 124.8 bn (-3.5\u00a0% on 2024);" in by_year["2025"]  # 124.8 / 129.32 = 0.9650
     assert "Russia → China US$ 39.6 bn;" in by_year["2013"]  # the first year: nothing before it
     assert "% on 2021" not in by_year["2021"]  # no year is compared with itself
 
@@ -92,4 +92,4 @@ def test_headlines__change_on_the_year_before_it_names():
 def test_headlines__a_gap_compares_with_the_year_the_table_has():
     rows = [r for r in load_trade(TRADE_PATH) if r["year"] in (2019, 2021)]  # 2020 left out
     html = trade_headlines_html(rows, shown_year=2021)
-    assert "Russia → China US$ 79.3 bn (+29.9 % on 2019);" in html  # 79.3 / 61.05 = 1.2989
+    assert "Russia → China US$ 79.3 bn (+29.9\u00a0% on 2019);" in html  # 79.3 / 61.05 = 1.2989

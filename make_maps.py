@@ -22,6 +22,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import importlib
 import io
 import json
 import math
@@ -61,15 +62,15 @@ from geo.network import Network, basis_paths, basis_records, load_network, parse
 from geo.projection import STUDY_PROJ4
 from geo.trade import ENERGY_COLUMNS, format_trade, load_energy, load_trade, trade_summary
 from geo.trade import FORMATS as TRADE_FORMATS
-from layers.countries import encode_countries
-from layers.maps import index_map, route_map, trade_map
-from layers.page import Asset, inline_assets, render_html
 from layers.profile import profile_png
 from layers.style import line_colours
-from layers.trade import ends_lonlat, trade_layers
+
+# folium and the layers built on it (0.4 s to import) are loaded only by `build`, the one command
+# that draws pages: see _build_into
 
 if TYPE_CHECKING:
     from geo.leastcost import Progress
+    from layers.page import Asset
 
 DATA_DIR = Path(geo.__file__).resolve().parent / "data"
 ROUTES_PATH = DATA_DIR / "routes.toml"
@@ -488,6 +489,7 @@ def _trade(args: argparse.Namespace) -> int:
 
 def _trade_inputs(args: argparse.Namespace, routes: Any, measured: Any) -> dict[str, Any]:
     """Load the trade data and lay out the arcs and pipelines of the trade overlay."""
+    from layers.trade import ends_lonlat
     trade_rows = load_trade(args.trade or TRADE_PATH)
     trade_places = load_places(TRADE_PLACES_PATH)
     ru_end, cn_end = ends_lonlat(trade_places)
@@ -517,6 +519,7 @@ def _trade_inputs(args: argparse.Namespace, routes: Any, measured: Any) -> dict[
 
 def _trade_overlay(inputs: dict[str, Any]) -> Any:
     """Build the trade layers (anew for each map: a folium element has one parent)."""
+    from layers.trade import trade_layers
     return trade_layers(inputs["trade"], inputs["energy"], inputs["places"], inputs["pipelines"], inputs["arcs"])
 
 
@@ -552,12 +555,28 @@ def _make_folder(folder: Path) -> list[Path]:
 def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     assets = _asset_root() if args.offline else None
     fetch = None if assets is None else _node_modules_fetch(assets)
+    workers = _figure_workers()  # they load matplotlib while this process measures
+    try:
+        return _build_with(args, out_dir, workers, fetch=fetch, assets=assets)
+    finally:
+        if workers is not None:
+            workers.shutdown(wait=False, cancel_futures=True)
+
+
+def _build_with(
+    args: argparse.Namespace, out_dir: Path, workers: Any, *, fetch: Callable[[str], Asset] | None, assets: Path | None
+) -> int:
     routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
+    method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
+    figures = start_report_figures(routes, measured, records, profiles, method=method, workers=workers)  # drawn meanwhile
+    from layers.countries import encode_countries  # folium: loaded while the workers draw
+    from layers.maps import index_map, route_map, trade_map
+    from layers.page import inline_assets, render_html
+
     slugs = page_slugs([r["id"] for r in records], reserved=RESERVED_PAGES)
     places = load_places(PLACES_PATH) if not args.routes else None
     countries = encode_countries(load_countries(COUNTRIES_DISPLAY_PATH))
     overview = encode_countries(load_countries(COUNTRIES_OVERVIEW_PATH))
-    method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
     geojson_file, csv_file = "routes.geojson", "comparison.csv"  # beside index.html, which links them for download
     outputs = {geojson_file: routes_geojson(measured, records, method=method), csv_file: comparison_csv(records)}
     tiles = not args.no_tiles
@@ -610,7 +629,7 @@ def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
             outputs = {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
         except LookupError as exc:
             raise RouteDataError(str(exc), path=assets) from None
-    images |= report_figures(routes, measured, records, profiles, method=method)  # overview.png, comparison.png
+    images |= figures()  # overview.png, comparison.png
     files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
     publish(out_dir, files)
     _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
@@ -642,6 +661,81 @@ def _figure(args: argparse.Namespace) -> int:
     write_file_atomic(out, lambda tmp: tmp.write_bytes(data))
     _progress(f"wrote {out} ({args.kind}, {len(records)} routes)")
     return 0
+
+
+def _figure_workers() -> Any:
+    """Two worker processes for the build's figures, started now, or None.
+
+    The figures take about as long as everything else the build does after
+    its imports, and need nothing the pages make, so on two cores they are
+    drawn beside the pages (:func:`start_report_figures`). Each worker loads
+    matplotlib as it starts, while this process measures. Workers are forked
+    (they start with everything this process has loaded), so only on Linux,
+    where a worker can also be told to die with the build
+    (:func:`_figure_worker_start`), with two cores or more, and when this
+    process runs no other thread (the tests drive the CLI in-process beside
+    a browser); otherwise None, and the figures are drawn in this process.
+    """
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return None
+    pool = ProcessPoolExecutor(
+        max_workers=len(BUILD_FIGURES),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_figure_worker_start,
+        initargs=(os.getpid(),),
+    )
+    with warnings.catch_warnings():  # Python 3.12+ warns of numpy's idle BLAS threads; the workers never use BLAS
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pool.submit(int)  # forks all the workers now
+    return pool
+
+
+def _figure_worker_start(build_pid: int) -> None:
+    """Set up a figure worker: it dies with the build and holds none of its caller's files.
+
+    A build killed with ``kill -9`` takes its workers with it (Linux's
+    parent-death signal), and since the workers write nothing to the
+    terminal, their standard streams are closed (a caller that reads the
+    build's output until it ends is not kept waiting by a worker). Errors
+    reach the build through :mod:`concurrent.futures`.
+    """
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != build_pid:  # the build was gone before the line above
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, and the build its workers
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    importlib.import_module("layers.figures")  # matplotlib, 0.5-0.7 s
+
+
+def start_report_figures(
+    routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]], profiles: list[dict[str, Any]], *,
+    method: dict[str, Any],
+    workers: Any = None,
+) -> Callable[[], dict[str, bytes]]:
+    """Start drawing the build's figures; return the function that waits for them.
+
+    With ``workers`` (:func:`_figure_workers`) each figure is drawn in a
+    worker process while this one renders the pages; an error there is
+    raised again by the returned function, as if the figure had been drawn
+    here. Without workers the figures are drawn here when the function is
+    called (:func:`report_figures`). The bytes are the same either way.
+    """
+    if workers is None:
+        return lambda: report_figures(routes, measured, records, profiles, method=method)
+    futures = {
+        name: workers.submit(_figure_png, kind, routes, measured, records, profiles, method=method)
+        for name, kind in BUILD_FIGURES.items()
+    }
+    return lambda: {name: future.result() for name, future in futures.items()}
 
 
 def report_figures(
@@ -807,6 +901,8 @@ def _node_modules_fetch(root: Path) -> Callable[[str], Asset]:
     if not root.is_dir():
         msg = "not found; run `npm ci --ignore-scripts` in the repository once, then build with --offline again"
         raise RouteDataError(msg, path=root)
+
+    from layers.page import Asset
 
     def fetch(url: str) -> Asset:
         for pattern, template in _CDN_TO_NPM:

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import time
 import urllib.request
 import xml.etree.ElementTree as ET
 
@@ -349,3 +350,67 @@ def test_figure__own_routes_without_traces_credit_no_odbl(tmp_path, write):
 def test_figure__bad_usage_one_line_nothing_written(tmp_path, args, fragments):
     assert_one_line_error(run(*args, cwd=tmp_path), *fragments)
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------
+# the build's figure workers (Linux: forked, they die with the build)
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figure workers are Linux-only")
+
+
+@linux_only
+def test_build_figures__workers_draw_the_same_bytes_as_this_process():
+    """Oracle: the same figures drawn here (no workers) — the workers only move where they are drawn."""
+    args = make_maps._parser().parse_args(["build"])
+    routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
+    method = make_maps.method_note(max_segment_km=args.max_segment_km)
+    here = make_maps.report_figures(routes, measured, records, profiles, method=method)
+    workers = make_maps._figure_workers()
+    assert workers is not None  # Linux, 2+ cores (the CI machine has 2), no other thread in pytest
+    try:
+        pids = set(workers._processes)
+        assert len(pids) == 2 and os.getpid() not in pids
+        there = make_maps.start_report_figures(routes, measured, records, profiles, method=method, workers=workers)()
+    finally:
+        workers.shutdown(wait=True)
+    assert set(there) == {"overview.png", "comparison.png"}
+    assert there == here
+
+
+def _children(pid: int) -> set[int]:
+    with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as file:
+        return {int(p) for p in file.read().split()}
+
+
+@linux_only
+def test_build_figure_workers__die_with_a_killed_build_and_hold_none_of_its_pipes(tmp_path):
+    """kill -9 of a build: its workers end too (parent-death signal), and a reader of the build's output gets
+    end-of-file at once (the workers closed their copies of its stdout/stderr)."""
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO_DIR / "make_maps.py"), "build", "--no-tiles", "--out", str(tmp_path / "maps")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO_DIR,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(proc.pid)) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "the build started no figure workers"
+            time.sleep(0.02)
+        time.sleep(0.5)  # let them reach their set-up
+        proc.kill()
+        out, err = proc.communicate(timeout=10)  # returns only when no process holds the pipes
+        assert proc.returncode == -9
+        deadline = time.monotonic() + 10
+        while alive := {p for p in workers if os.path.exists(f"/proc/{p}") and _state(p) != "Z"}:
+            assert time.monotonic() < deadline, f"workers {alive} outlived the killed build"
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as file:
+            return file.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "Z"

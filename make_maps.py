@@ -21,6 +21,7 @@ import base64
 import contextlib
 import datetime as dt
 import functools
+import gc
 import hashlib
 import importlib
 import io
@@ -31,6 +32,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import sys
 import tarfile
 import tempfile
@@ -555,23 +557,27 @@ def _make_folder(folder: Path) -> list[Path]:
 def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     assets = _asset_root() if args.offline else None
     fetch = None if assets is None else _node_modules_fetch(assets)
-    workers = _figure_workers()  # they load matplotlib while this process measures
-    try:
-        return _build_with(args, out_dir, workers, fetch=fetch, assets=assets)
-    finally:
-        if workers is not None:
-            workers.shutdown(wait=False, cancel_futures=True)
-
-
-def _build_with(
-    args: argparse.Namespace, out_dir: Path, workers: Any, *, fetch: Callable[[str], Asset] | None, assets: Path | None
-) -> int:
     routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
     method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
-    figures = start_report_figures(routes, measured, records, profiles, method=method, workers=workers)  # drawn meanwhile
-    from layers.countries import encode_countries  # folium: loaded while the workers draw
+    with report_figures_beside(routes, measured, records, profiles, method=method) as figures:  # the map drawn meanwhile
+        outputs, images = _pages(args, routes, measured, records, profiles, method=method)
+        if fetch is not None:
+            outputs = _inline_assets(outputs, fetch, assets=assets)
+        images |= figures()  # overview.png, comparison.png
+    files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
+    publish(out_dir, files)
+    _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
+    return 0
+
+
+def _pages(
+    args: argparse.Namespace, routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]],
+    profiles: list[dict[str, Any]], *, method: dict[str, Any],
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The build's pages and downloads (text by file name) and its profile images (bytes by file name)."""
+    from layers.countries import encode_countries  # folium: loaded only by the command that draws pages
     from layers.maps import index_map, route_map, trade_map
-    from layers.page import inline_assets, render_html
+    from layers.page import render_html
 
     slugs = page_slugs([r["id"] for r in records], reserved=RESERVED_PAGES)
     places = load_places(PLACES_PATH) if not args.routes else None
@@ -623,23 +629,26 @@ def _build_with(
             profile_image=image_name,
         )  # fmt: skip
         outputs[f"{slug}.html"] = render_html(page)
-    if fetch is not None:
-        _progress("inlining scripts and stylesheets (--offline)")
-        try:
-            outputs = {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
-        except LookupError as exc:
-            raise RouteDataError(str(exc), path=assets) from None
-    images |= figures()  # overview.png, comparison.png
-    files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
-    publish(out_dir, files)
-    _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
-    return 0
+    return outputs, images
+
+
+def _inline_assets(outputs: dict[str, str], fetch: Callable[[str], Asset], *, assets: Path | None) -> dict[str, str]:
+    """The pages with the scripts and stylesheets they load written into them (``--offline``)."""
+    from layers.page import inline_assets
+
+    _progress("inlining scripts and stylesheets (--offline)")
+    try:
+        return {name: inline_assets(t, fetch) if name.endswith(".html") else t for name, t in outputs.items()}
+    except LookupError as exc:
+        raise RouteDataError(str(exc), path=assets) from None
 
 
 FIGURE_KINDS = ("map", "comparison", "profiles")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 BUILD_FIGURES = {"overview.png": "map", "comparison.png": "comparison"}
 """The figures build writes beside the pages (linked from index.html's title block)."""
+WORKER_FIGURE = "overview.png"
+"""The build's figure drawn in a child process (:func:`report_figures_beside`): the map, the longest to draw."""
 BUILD_FIGURE_DPI = 150
 """Resolution of the build's figures: for the screen, at half the pixels of ``figure``'s 300 dpi
 (the build's figures took 3.5 s of a 7 s build at 300 dpi); ``make_maps.py figure`` makes print copies."""
@@ -663,79 +672,113 @@ def _figure(args: argparse.Namespace) -> int:
     return 0
 
 
-def _figure_workers() -> Any:
-    """Two worker processes for the build's figures, started now, or None.
-
-    The figures take about as long as everything else the build does after
-    its imports, and need nothing the pages make, so on two cores they are
-    drawn beside the pages (:func:`start_report_figures`). Each worker loads
-    matplotlib as it starts, while this process measures. Workers are forked
-    (they start with everything this process has loaded), so only on Linux,
-    where a worker can also be told to die with the build
-    (:func:`_figure_worker_start`), with two cores or more, and when this
-    process runs no other thread (the tests drive the CLI in-process beside
-    a browser); otherwise None, and the figures are drawn in this process.
-    """
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
-    if not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
-        return None
-    pool = ProcessPoolExecutor(
-        max_workers=len(BUILD_FIGURES),
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_figure_worker_start,
-        initargs=(os.getpid(),),
-    )
-    with warnings.catch_warnings():  # Python 3.12+ warns of numpy's idle BLAS threads; the workers never use BLAS
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pool.submit(int)  # forks all the workers now
-    return pool
-
-
-def _figure_worker_start(build_pid: int) -> None:
-    """Set up a figure worker: it dies with the build and holds none of its caller's files.
-
-    A build killed with ``kill -9`` takes its workers with it (Linux's
-    parent-death signal), and since the workers write nothing to the
-    terminal, their standard streams are closed (a caller that reads the
-    build's output until it ends is not kept waiting by a worker). Errors
-    reach the build through :mod:`concurrent.futures`.
-    """
-    import ctypes
-    import signal
-
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != build_pid:  # the build was gone before the line above
-        os._exit(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, and the build its workers
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(devnull, fd)
-    importlib.import_module("layers.figures")  # matplotlib, 0.5-0.7 s
-
-
-def start_report_figures(
+@contextlib.contextmanager
+def report_figures_beside(
     routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]], profiles: list[dict[str, Any]], *,
     method: dict[str, Any],
-    workers: Any = None,
-) -> Callable[[], dict[str, bytes]]:
-    """Start drawing the build's figures; return the function that waits for them.
+) -> Iterator[Callable[[], dict[str, bytes]]]:
+    """Draw the build's map figure in a child process while the ``with`` body renders the pages.
 
-    With ``workers`` (:func:`_figure_workers`) each figure is drawn in a
-    worker process while this one renders the pages; an error there is
-    raised again by the returned function, as if the figure had been drawn
-    here. Without workers the figures are drawn here when the function is
-    called (:func:`report_figures`). The bytes are the same either way.
+    Yields the function that draws the other figures here, waits for the
+    map, and returns them all (:data:`BUILD_FIGURES`; the bytes are the same
+    as :func:`report_figures` draws in one process). The map takes about as
+    long as the pages and needs nothing they make, so on two cores the build
+    takes the longer of the two, not their sum. The child is forked with
+    everything measured and matplotlib loaded, and shares that memory (a
+    pool of workers fed through pipes took 150 MB more). Only on Linux,
+    where the child can also be told to die with the build
+    (:func:`_child_draws`), with two cores or more, and when this process
+    runs no other thread (the tests drive the CLI in-process beside a
+    browser); otherwise every figure is drawn in this process. If the child
+    fails, the map is drawn again here, so an error is raised as if it had
+    never left. Leaving the ``with`` early stops the child.
     """
-    if workers is None:
-        return lambda: report_figures(routes, measured, records, profiles, method=method)
-    futures = {
-        name: workers.submit(_figure_png, kind, routes, measured, records, profiles, method=method)
-        for name, kind in BUILD_FIGURES.items()
-    }
-    return lambda: {name: future.result() for name, future in futures.items()}
+    importlib.import_module("layers.figures")  # matplotlib, 0.5 s: before the fork, so the child shares it
+    map_png = functools.partial(_figure_png, BUILD_FIGURES[WORKER_FIGURE], routes, measured, records, profiles, method=method)
+    child = _fork_child(map_png) if _may_fork() else None
+
+    def finish() -> dict[str, bytes]:
+        images = {
+            name: _figure_png(kind, routes, measured, records, profiles, method=method)
+            for name, kind in BUILD_FIGURES.items()
+            if child is None or name != WORKER_FIGURE
+        }
+        if child is not None:
+            images[WORKER_FIGURE] = _child_result(*child) or map_png()
+        return {name: images[name] for name in BUILD_FIGURES}
+
+    try:
+        yield finish
+    finally:
+        if child is not None:
+            _child_stop(*child)
+
+
+def _may_fork() -> bool:
+    """Whether the build may draw a figure in a forked child (see :func:`report_figures_beside`)."""
+    import threading
+
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+
+
+def _fork_child(draw: Callable[[], bytes]) -> tuple[int, int]:
+    """Fork a child that runs ``draw`` and sends back its bytes; return its pid and the pipe's read end."""
+    read_fd, write_fd = os.pipe()
+    build_pid = os.getpid()
+    gc.freeze()  # what is loaded stays shared: a collection in the child would touch, so copy, every object
+    with warnings.catch_warnings():  # Python 3.12+ warns of numpy's idle BLAS threads; the child never uses BLAS
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child_draws(draw, write_fd, build_pid)
+    gc.unfreeze()
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _child_draws(draw: Callable[[], bytes], write_fd: int, build_pid: int) -> NoReturn:
+    """In the forked child: die with the build, hold none of its caller's files, draw, send, exit.
+
+    A build killed with ``kill -9`` takes the child with it (Linux's
+    parent-death signal); the child's standard streams are closed, so a
+    caller that reads the build's output until it ends is not kept waiting
+    by it. It exits without running the build's exit handlers; status 1 on
+    any error (the build then draws the figure itself).
+    """
+    import ctypes
+
+    status = 1
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == build_pid:  # else the build was gone before the line above
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the build, and the build its child
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            data = draw()
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+    finally:
+        os._exit(status)
+
+
+def _child_result(pid: int, read_fd: int) -> bytes | None:
+    """The bytes the child sent, or None if it failed."""
+    with os.fdopen(read_fd, "rb", closefd=False) as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    return data if os.waitstatus_to_exitcode(status) == 0 else None
+
+
+def _child_stop(pid: int, read_fd: int) -> None:
+    """Close the pipe and reap the child, killing it first if it still runs."""
+    os.close(read_fd)
+    with contextlib.suppress(ChildProcessError):  # reaped by _child_result
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def report_figures(
@@ -753,16 +796,21 @@ def _figure_png(
     """One of the build's figures as PNG bytes at :data:`BUILD_FIGURE_DPI`."""
     from layers.figures import figure_bytes
 
-    return figure_bytes(_draw_figure(kind, routes, measured, records, profiles, method=method), "png", dpi=BUILD_FIGURE_DPI)
+    return figure_bytes(_draw_figure(kind, routes, measured, records, profiles, method=method, dpi=BUILD_FIGURE_DPI), "png")
 
 
 def _draw_figure(
     kind: str, routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]],
-    profiles: list[dict[str, Any]], *, method: dict[str, Any],
+    profiles: list[dict[str, Any]], *, method: dict[str, Any], dpi: float | None = None,
 ) -> Any:
-    """One figure of :mod:`layers.figures` from the measured routes, with the credits of what it draws."""
+    """One figure of :mod:`layers.figures` from the measured routes, with the credits of what it draws.
+
+    ``dpi`` is the PNG's (the figures' 300 by default).
+    """
     from geo.leastcost import load_lakes
-    from layers.figures import comparison_figure, map_figure, profiles_figure
+    from layers.figures import PNG_DPI, comparison_figure, map_figure, profiles_figure
+
+    dpi = PNG_DPI if dpi is None else dpi
 
     credits = [load_source_record(COUNTRIES_SOURCE_PATH)["attribution"].split(".")[0]]  # "Made with Natural Earth"
     drawn = routes["geometry_source"] if "geometry_source" in routes else []
@@ -772,10 +820,11 @@ def _draw_figure(
         credits.append(method["elevation_attribution"])
     if kind == "map":
         countries = load_countries(COUNTRIES_DISPLAY_PATH)
-        return map_figure(records, measured, countries=countries, lakes=load_lakes(LAKES_PATH), method=method, credits=" · ".join(credits))
+        lakes = load_lakes(LAKES_PATH)
+        return map_figure(records, measured, countries=countries, lakes=lakes, method=method, credits=" · ".join(credits), dpi=dpi)
     if kind == "comparison":
-        return comparison_figure(records, method=method, credits=" · ".join(credits))
-    return profiles_figure(records, profiles, method=method, credits=" · ".join(credits))
+        return comparison_figure(records, method=method, credits=" · ".join(credits), dpi=dpi)
+    return profiles_figure(records, profiles, method=method, credits=" · ".join(credits), dpi=dpi)
 
 
 def publish(out_dir: Path, files: dict[str, bytes], *, lock_timeout_s: float = 120.0) -> None:

@@ -117,7 +117,7 @@ def _style() -> Iterator[None]:
         yield
 
 
-def figure_bytes(figure: Figure, fmt: str, *, dpi: float = PNG_DPI) -> bytes:
+def figure_bytes(figure: Figure, fmt: str, *, dpi: float | None = None) -> bytes:
     """Save a figure as PNG (300 dpi), SVG or PDF, deterministically.
 
     Parameters
@@ -129,7 +129,9 @@ def figure_bytes(figure: Figure, fmt: str, *, dpi: float = PNG_DPI) -> bytes:
         ``"png"``, ``"svg"`` or ``"pdf"``.
     dpi
         Pixels per inch of a PNG (the figure's size in inches is fixed, so
-        text keeps its size in points); ignored for SVG and PDF.
+        text keeps its size in points); ignored for SVG and PDF. By default
+        the figure's own, the one its labels were placed at (a PNG saved at
+        it reuses the canvas the placement measured text on).
 
     Returns
     -------
@@ -143,7 +145,7 @@ def figure_bytes(figure: Figure, fmt: str, *, dpi: float = PNG_DPI) -> bytes:
         raise ValueError(msg)
     buffer = io.BytesIO()
     with _style():
-        figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+        figure.savefig(buffer, format=fmt, dpi=figure.dpi if dpi is None else dpi, metadata=_METADATA[fmt])
     return buffer.getvalue()
 
 
@@ -163,9 +165,9 @@ def placed_labels(figure: Figure) -> list[Text]:
     return [t for ax in figure.axes for t in ax.texts if t.get_gid() == LABEL_GID]
 
 
-def _new_figure(height_in: float) -> Figure:
+def _new_figure(height_in: float, *, dpi: float) -> Figure:
     """A figure of the standard width with an Agg canvas (text can be measured before saving)."""
-    fig = Figure(figsize=(FIGURE_WIDTH_IN, height_in), dpi=PNG_DPI)
+    fig = Figure(figsize=(FIGURE_WIDTH_IN, height_in), dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
 
@@ -253,6 +255,7 @@ def map_figure(
     method: Mapping[str, Any],
     credits: str,
     title: str = MAP_TITLE,
+    dpi: float = PNG_DPI,
 ) -> Figure:
     """Draw every route on a map in the study-area projection.
 
@@ -275,6 +278,9 @@ def map_figure(
         The credit line (Natural Earth; the traces' licence when traced lines are drawn).
     title
         Heading of the figure.
+    dpi
+        Pixels per inch the labels are placed at: the PNG's (for SVG and
+        PDF any will do).
 
     Returns
     -------
@@ -290,7 +296,9 @@ def map_figure(
         credits.
     """
     with _style():
-        return _map_figure(records, measured, countries=countries, lakes=lakes, method=method, credits=credits, title=title)
+        return _map_figure(
+            records, measured, countries=countries, lakes=lakes, method=method, credits=credits, title=title, dpi=dpi
+        )
 
 
 def _map_figure(
@@ -302,6 +310,7 @@ def _map_figure(
     method: Mapping[str, Any],
     credits: str,
     title: str,
+    dpi: float,
 ) -> Figure:
     colours = route_colours([r["id"] for r in records])
     n = len(records)
@@ -322,7 +331,7 @@ def _map_figure(
     credit_text = _credit_lines(method, credits)
     credit_h = 0.12 + 0.1 * len(credit_text.splitlines())
     height = title_h + map_h + 0.1 + legend_h + credit_h
-    fig = _new_figure(height)
+    fig = _new_figure(height, dpi=dpi)
 
     def rect(left_in: float, bottom_in: float, w_in: float, h_in: float) -> list[float]:
         return [left_in / FIGURE_WIDTH_IN, bottom_in / height, w_in / FIGURE_WIDTH_IN, h_in / height]
@@ -950,7 +959,9 @@ class _Placer:
 # the comparison chart
 
 
-def comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[str, Any], credits: str) -> Figure:
+def comparison_figure(
+    records: Sequence[Mapping[str, Any]], *, method: Mapping[str, Any], credits: str, dpi: float = PNG_DPI
+) -> Figure:
     """Draw one horizontal bar per route on the common basis.
 
     Parameters
@@ -962,6 +973,8 @@ def comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[s
         How the numbers were made; ``method["basis"]["name"]`` names the basis.
     credits
         The credit line.
+    dpi
+        Pixels per inch of the canvas (the PNG's).
 
     Returns
     -------
@@ -975,10 +988,12 @@ def comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[s
         the values printed beside every bar. km are geodesic km.
     """
     with _style():
-        return _comparison_figure(records, method=method, credits=credits)
+        return _comparison_figure(records, method=method, credits=credits, dpi=dpi)
 
 
-def _comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[str, Any], credits: str) -> Figure:
+def _comparison_figure(
+    records: Sequence[Mapping[str, Any]], *, method: Mapping[str, Any], credits: str, dpi: float
+) -> Figure:
     colours = route_colours([r["id"] for r in records])
     on_basis = sorted((r for r in records if r.get("basis")), key=lambda r: (r["basis"]["km"], str(r["id"])))
     own = sorted((r for r in records if not r.get("basis")), key=lambda r: (r["length_km"], str(r["id"])))
@@ -993,7 +1008,7 @@ def _comparison_figure(records: Sequence[Mapping[str, Any]], *, method: Mapping[
     top_in, bottom_in = 0.75, 0.95 + credit_h
     gap_in = 0.3 if on_basis and own else 0.0
     height = top_in + n * row_in + gap_in + bottom_in
-    fig = _new_figure(height)
+    fig = _new_figure(height, dpi=dpi)
     left_in, right_in = 2.35, 0.2
     ax = fig.add_axes(
         [left_in / FIGURE_WIDTH_IN, bottom_in / height, 1 - (left_in + right_in) / FIGURE_WIDTH_IN, (n * row_in + gap_in) / height]
@@ -1117,6 +1132,7 @@ def profiles_figure(
     *,
     method: Mapping[str, Any],
     credits: str,
+    dpi: float = PNG_DPI,
 ) -> Figure:
     """Draw the routes' elevation profiles as small multiples on one height scale.
 
@@ -1130,6 +1146,8 @@ def profiles_figure(
         How the numbers were made.
     credits
         The credit line (with the elevation grid's).
+    dpi
+        Pixels per inch of the canvas (the PNG's).
 
     Returns
     -------
@@ -1140,11 +1158,16 @@ def profiles_figure(
         gaps where the grid has no data (sea, large lakes).
     """
     with _style():
-        return _profiles_figure(records, profiles, method=method, credits=credits)
+        return _profiles_figure(records, profiles, method=method, credits=credits, dpi=dpi)
 
 
 def _profiles_figure(
-    records: Sequence[Mapping[str, Any]], profiles: Sequence[Mapping[str, Any]], *, method: Mapping[str, Any], credits: str
+    records: Sequence[Mapping[str, Any]],
+    profiles: Sequence[Mapping[str, Any]],
+    *,
+    method: Mapping[str, Any],
+    credits: str,
+    dpi: float,
 ) -> Figure:
     colours = route_colours([r["id"] for r in records])
     hidden = max(0, len(records) - MAX_PROFILES)
@@ -1156,7 +1179,7 @@ def _profiles_figure(
     credit_h = 0.12 + 0.1 * len(credit_text.splitlines())
     panel_h, top_in, bottom_in = 1.45, 0.72, 0.42 + credit_h
     height = top_in + nrows * panel_h + bottom_in
-    fig = _new_figure(height)
+    fig = _new_figure(height, dpi=dpi)
     heights = [h for p in profiles for h in np.asarray(p["height_m"], dtype=float) if np.isfinite(h)]
     y_top = max(500.0, 500.0 * math.ceil(max(heights, default=500.0) / 500.0))
     y_bottom = min(0.0, 500.0 * math.floor(min(heights, default=0.0) / 500.0))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tarfile
@@ -353,28 +355,38 @@ def test_figure__bad_usage_one_line_nothing_written(tmp_path, args, fragments):
 
 
 # --------------------------------------------------------------------------
-# the build's figure workers (Linux: forked, they die with the build)
+# the build's figure child (Linux: forked after measuring, it dies with the build)
 
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="figure workers are Linux-only")
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the figure child is Linux-only")
 
 
 @linux_only
-def test_build_figures__workers_draw_the_same_bytes_as_this_process():
-    """Oracle: the same figures drawn here (no workers) — the workers only move where they are drawn."""
+def test_build_figures__child_draws_the_same_bytes_as_this_process():
+    """Oracle: the same figures drawn here (no child) — the child only moves where the map is drawn."""
     args = make_maps._parser().parse_args(["build"])
     routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
     method = make_maps.method_note(max_segment_km=args.max_segment_km)
     here = make_maps.report_figures(routes, measured, records, profiles, method=method)
-    workers = make_maps._figure_workers()
-    assert workers is not None  # Linux, 2+ cores (the CI machine has 2), no other thread in pytest
-    try:
-        pids = set(workers._processes)
-        assert len(pids) == 2 and os.getpid() not in pids
-        there = make_maps.start_report_figures(routes, measured, records, profiles, method=method, workers=workers)()
-    finally:
-        workers.shutdown(wait=True)
-    assert set(there) == {"overview.png", "comparison.png"}
+    assert make_maps._may_fork()  # Linux, 2+ cores (the CI machine has 2), no other thread in pytest
+    with make_maps.report_figures_beside(routes, measured, records, profiles, method=method) as finish:
+        assert len(_children(os.getpid())) == 1  # drawing the map meanwhile
+        there = finish()
+    assert not _children(os.getpid())  # reaped
+    assert list(there) == ["overview.png", "comparison.png"]
     assert there == here
+
+
+@linux_only
+def test_build_figures__leaving_early_stops_the_child():
+    """An error while the pages render: the child is killed and reaped, nothing is left running."""
+    args = make_maps._parser().parse_args(["build"])
+    routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
+    method = make_maps.method_note(max_segment_km=args.max_segment_km)
+    with pytest.raises(RuntimeError, match="pages failed"):  # noqa: PT012
+        with make_maps.report_figures_beside(routes, measured, records, profiles, method=method):
+            assert len(_children(os.getpid())) == 1
+            raise RuntimeError("pages failed")
+    assert not _children(os.getpid())
 
 
 def _children(pid: int) -> set[int]:
@@ -383,29 +395,42 @@ def _children(pid: int) -> set[int]:
 
 
 @linux_only
-def test_build_figure_workers__die_with_a_killed_build_and_hold_none_of_its_pipes(tmp_path):
-    """kill -9 of a build: its workers end too (parent-death signal), and a reader of the build's output gets
-    end-of-file at once (the workers closed their copies of its stdout/stderr)."""
+def test_build_figure_child__dies_with_a_killed_build_and_holds_none_of_its_pipes(tmp_path):
+    """kill -9 of a build: its figure child ends too (parent-death signal), and a reader of the build's output
+    gets end-of-file at once (the child closed its copies of its stdout/stderr). The child is stopped before the
+    build is killed, so it cannot end by finishing its figure: only the parent-death signal ends it."""
     proc = subprocess.Popen(
         [sys.executable, str(REPO_DIR / "make_maps.py"), "build", "--no-tiles", "--out", str(tmp_path / "maps")],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO_DIR,
     )  # fmt: skip
+    child = None
     try:
         deadline = time.monotonic() + 60
-        while len(workers := _children(proc.pid)) < 2:
-            assert proc.poll() is None and time.monotonic() < deadline, "the build started no figure workers"
-            time.sleep(0.02)
-        time.sleep(0.5)  # let them reach their set-up
+        while not (children := _children(proc.pid)) or not _streams_closed(child := min(children)):
+            assert proc.poll() is None and time.monotonic() < deadline, "the build forked no figure child"
+            time.sleep(0.01)
+        os.kill(child, signal.SIGSTOP)
         proc.kill()
-        out, err = proc.communicate(timeout=10)  # returns only when no process holds the pipes
+        proc.communicate(timeout=10)  # returns only when no process holds the pipes
         assert proc.returncode == -9
         deadline = time.monotonic() + 10
-        while alive := {p for p in workers if os.path.exists(f"/proc/{p}") and _state(p) != "Z"}:
-            assert time.monotonic() < deadline, f"workers {alive} outlived the killed build"
+        while _state(child) != "Z":
+            assert time.monotonic() < deadline, f"figure child {child} outlived the killed build"
             time.sleep(0.05)
     finally:
         proc.kill()
         proc.wait()
+        if child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+
+
+def _streams_closed(pid: int) -> bool:
+    """Whether the process's stdin, stdout and stderr all lead to /dev/null (its set-up is done)."""
+    try:
+        return all(os.readlink(f"/proc/{pid}/fd/{fd}") == os.devnull for fd in (0, 1, 2))
+    except FileNotFoundError:
+        return False
 
 
 def _state(pid: int) -> str:

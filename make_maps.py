@@ -685,7 +685,8 @@ def report_figures_beside(
     long as the pages and needs nothing they make, so on two cores the build
     takes the longer of the two, not their sum. The child is forked with
     everything measured and matplotlib loaded, and shares that memory (a
-    pool of workers fed through pipes took 150 MB more). Only on Linux,
+    worker fed through a pipe, with its own copy of the data, took 30 MB
+    more). Only on Linux,
     where the child can also be told to die with the build
     (:func:`_child_draws`), with two cores or more, and when this process
     runs no other thread (the tests drive the CLI in-process beside a

@@ -18,7 +18,7 @@ from geo.errors import RouteDataError
 from geo.trade import trade_summary
 from layers.encoding import ScriptElement, encode_polyline, template
 from layers.markers import CircleMarkers
-from layers.style import text
+from layers.style import NARROW_PX, text
 
 RU_TO_CN = "#CC3311"  # Paul Tol "vibrant" red
 CN_TO_RU = "#0077BB"  # vibrant blue
@@ -177,6 +177,10 @@ shown only while a layer of one of those classes is on the map (the legend's wid
 class YearControl(ScriptElement):
     """A slider that steps through the years; the latest is shown first.
 
+    At the top left, under the zoom buttons; on a map narrower than
+    :data:`layers.style.NARROW_PX` (a phone) at the bottom left, above the
+    scale bar, clear of the lines' northern ends.
+
     Parameters
     ----------
     years
@@ -190,10 +194,13 @@ class YearControl(ScriptElement):
         "</style>{% endmacro %}"
         "{% macro script(this, kwargs) %}" + _YEAR_JS + """
         (function () {
-          var years = {{ this.years|script_json }};
-          var control = L.control({position: 'topleft'});
+          var years = {{ this.years|script_json }}, map = {{ this._parent.get_name() }};
+          // Top left under the zoom buttons; on a phone, where it spans the width, at the bottom
+          // above the scale bar: at the top it would cover the lines' northern (Yamal) ends.
+          var control = L.control({position: map.getSize().x < {{ this.narrow_px }} ? 'bottomleft' : 'topleft'});
           control.onAdd = function () {
             var div = L.DomUtil.create('div', 'pos2-years leaflet-bar');
+            div.setAttribute('data-pos2-keep-clear', '');  // hidden at first on the overview: the first view keeps clear of it
             div.innerHTML = '<label>Trade year <input type="range" class="year-slider" step="1"> '
               + '<b class="year-label"></b></label>';
             L.DomEvent.disableClickPropagation(div);
@@ -231,6 +238,7 @@ class YearControl(ScriptElement):
         self._name = "YearControl"
         self.years = list(years)
         self.layer_classes = list(TRADE_LAYER_CLASSES)
+        self.narrow_px = NARROW_PX
 
 
 def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, height: int = 200) -> str:

@@ -74,3 +74,24 @@ def test_headlines__one_per_year_only_one_shown():
     assert [int(y) for y, _ in paragraphs] == [r["year"] for r in rows]
     assert [y for y, hidden in paragraphs if not hidden] == ["2024"]
     assert "<b>2024</b>: bilateral trade US$ 244.8 bn" in html and "<b>2025</b>: bilateral trade US$ 228.1 bn" in html
+
+
+def test_trade_layers__slider_kept_clear_and_no_data_years_named():
+    places = load_places(TRADE_PLACES_PATH)
+    ru, cn = ends_lonlat(places)
+    arcs = {"ru_cn": offset_geodesic(ru, cn, offset_m=1e5), "cn_ru": offset_geodesic(cn, ru, offset_m=1e5)}
+    line = np.array([[100.0, 50.0], [110.0, 45.0]])
+    layers, control = trade_layers(
+        load_trade(TRADE_PATH), load_energy(ENERGY_PATH), places,
+        [("Flow", line, "pos1_gas_bcm", 38.0), ("Capacity only", line, None, 30.0)], arcs,
+    )  # fmt: skip
+    m = folium.Map()
+    for layer in layers:
+        layer.add_to(m)
+    control.add_to(m)
+    html = m.get_root().render()
+    assert "div.setAttribute('data-pos2-keep-clear', '')" in html  # the first view keeps clear of it while hidden
+    assert "map.getSize().x < 600 ? 'bottomleft' : 'topleft'" in html  # on a phone, away from the lines' northern ends
+    assert "'no data for ' + year" in html and "drawn at its capacity" in html
+    assert '"flows":null,"capacity":30.0' in html.replace(" ", "")  # the capacity-only line has no year to follow
+    assert "max-height: calc(33vh - 100px)" in html  # the chart shrinks to the panel

@@ -19,6 +19,7 @@ from layers.style import (
     LINE_STYLES,
     PLACE_SHAPES,
     PLACE_STYLE,
+    PROFILE_SIZE_PX,
     REFERENCE_DASH,
     ROUTE_WEIGHT_PX,
     SUGGESTED_OPACITY,
@@ -75,6 +76,7 @@ path.route-highlight { filter: drop-shadow(0 0 2px #fff); }
 .pos2-panel.pos2-sheet { max-width: min(420px, 33vw); max-height: 33vh; box-sizing: border-box; padding-top: 0; }
 .pos2-sheet summary { position: sticky; top: 0; z-index: 1; background: #fff; padding: 4px 0; }
 .pos2-sheet .method { max-width: none; }
+.pos2-panel img.profile { aspect-ratio: PROFILE_RATIO; height: auto; }
 .route-popup table th { text-align: left; padding-right: 8px; vertical-align: top; }
 .route-popup h4 { margin: 0 0 4px; font-size: 14px; }
 @media (max-width: 600px) {
@@ -86,7 +88,9 @@ path.route-highlight { filter: drop-shadow(0 0 2px #fff); }
   .pos2-legend { max-width: 60vw; }
 }
 </style>
-"""
+""".replace("PROFILE_RATIO", "%d / %d" % PROFILE_SIZE_PX)
+"""The panels' CSS. A profile image keeps its room before it loads: the first view
+(:class:`layers.page.FitView`) measures the panel when the page's scripts have run."""
 
 _CONTROL_JS = """
 (function () {

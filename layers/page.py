@@ -16,6 +16,7 @@ from layers.countries import ViewFrame
 from layers.encoding import PolylineDecoder, ScriptElement, macros_as_text, template
 from layers.leaflet_plugins import Fullscreen, MeasureTool
 from layers.style import (
+    NARROW_PX,
     POPUP_AUTOPAN_PADDING_PX,
     POPUP_AUTOPAN_TOP_LEFT_PX,
     POPUP_MAX_HEIGHT_CSS,
@@ -198,7 +199,7 @@ _DEFAULT_ICON_FIX = "\n;if (window.L && L.Icon && L.Icon.Default) { L.Icon.Defau
 _FIT_VIEW_JS = """
 (function () {
   var map = {{ this._parent.get_name() }};
-  var HASH = /^#(\\d{1,2})\\/(-?\\d{1,2}(?:\\.\\d+)?)\\/(-?\\d{1,3}(?:\\.\\d+)?)$/;
+  var HASH = /^#(\\d{1,2}(?:\\.\\d{1,2})?)\\/(-?\\d{1,2}(?:\\.\\d+)?)\\/(-?\\d{1,3}(?:\\.\\d+)?)$/;
   function parse(hash) {
     var m = HASH.exec(hash || '');
     if (!m) { return null; }
@@ -206,7 +207,8 @@ _FIT_VIEW_JS = """
     if (zoom > 19 || Math.abs(lat) > 85 || Math.abs(lon) > 360) { return null; }
     return {zoom: zoom, center: [lat, lon]};
   }
-  function fit() {
+  var bounds = L.latLngBounds({{ this.bounds|script_json }});
+  function padding() {
     // The padding follows the screen: a panel's reserve is at most 34 % of the
     // map's width (the panel's own limit is a third), so the routes fit on any
     // screen (a padding wider than the map makes Leaflet's zoom NaN).
@@ -218,27 +220,159 @@ _FIT_VIEW_JS = """
       ? [Math.min(20, 0.05 * size.x), reserve ? 60 : Math.min(50, 0.1 * size.y)]
       : [Math.min(20 + reserve, 0.34 * size.x), Math.min(50, 0.1 * size.y)];
     // Below the title block (about 110 px high on a wide screen) when that costs no zoom level.
-    var bounds = L.latLngBounds({{ this.bounds|script_json }}), below = [topLeft[0], Math.min(110, 0.15 * size.y)];
+    var below = [topLeft[0], Math.min(110, 0.15 * size.y)];
     var zoom = function (tl) { return map.getBoundsZoom(bounds, false, L.point(tl).add(bottomRight)); };
     if (!narrow && zoom(below) >= zoom(topLeft)) { topLeft = below; }
-    map.fitBounds(bounds, {paddingTopLeft: topLeft, paddingBottomRight: bottomRight, animate: false});
+    return {topLeft: topLeft, bottomRight: bottomRight};
+  }
+  function fit() {  // a first guess, before the controls exist: the layers are drawn at about the final view
+    var pad = padding();
+    map.fitBounds(bounds, {paddingTopLeft: pad.topLeft, paddingBottomRight: pad.bottomRight, animate: false});
+  }
+  function obstacles() {
+    // The boxes of the controls as drawn (title block, legend, panel, slider,
+    // attribution ...), in container pixels, grown by 8 px. A hidden control
+    // marked data-pos2-keep-clear (the year slider, shown with the trade lines) counts too.
+    var container = map.getContainer(), at = container.getBoundingClientRect(), boxes = [];
+    container.querySelectorAll('.leaflet-control, .pos2-title').forEach(function (el) {
+      var later = el.hidden && el.hasAttribute('data-pos2-keep-clear');
+      if (later) { el.hidden = false; }
+      var r = el.getBoundingClientRect();
+      if (later) { el.hidden = true; }
+      if (r.width > 0 && r.height > 0) {
+        boxes.push([r.left - at.left - 8, r.top - at.top - 8, r.right - at.left + 8, r.bottom - at.top + 8]);
+      }
+    });
+    return boxes;
+  }
+  function lines(step) {
+    // The lines on the map, in pixels at zoom 0: their ends, and points at most
+    // step apart along them.
+    var ends = [], along = [];
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.Polyline) || layer instanceof L.Polygon || !layer.options.weight) { return; }
+      var parts = layer.getLatLngs();
+      (L.LineUtil.isFlat(parts) ? [parts] : parts).forEach(function (part) {
+        var last = null;
+        part.forEach(function (latlng, i) {
+          var p = map.project(latlng, 0);
+          if (i === 0 || i === part.length - 1) { ends.push(p); }
+          if (last) {
+            for (var n = Math.ceil(p.distanceTo(last) / step), k = 1; k < n; k++) { along.push(last.add(p.subtract(last).multiplyBy(k / n))); }
+          }
+          along.push(p);
+          last = p;
+        });
+      });
+    });
+    return {ends: ends, along: along};
+  }
+  function place(points, z, size, pad, boxes, want) {
+    // The view's top-left corner (pixels at zoom z, on a 4 px grid) nearest want
+    // that keeps the bounds pad px inside the map, the view inside the map's
+    // frame (layers.countries.ViewFrame) and no point under a box; null if none.
+    var scale = Math.pow(2, z), grid = 4;
+    var nw = map.project(bounds.getNorthWest(), z), se = map.project(bounds.getSouthEast(), z);
+    var lo = [se.x - size.x + pad, se.y - size.y + pad], hi = [nw.x - pad, nw.y - pad];
+    var frame = map.options.maxBounds;
+    if (frame) {
+      var fnw = map.project(frame.getNorthWest(), z), fse = map.project(frame.getSouthEast(), z);
+      lo = [Math.max(lo[0], fnw.x), Math.max(lo[1], fnw.y)];
+      hi = [Math.min(hi[0], fse.x - size.x), Math.min(hi[1], fse.y - size.y)];
+    }
+    if (lo[0] > hi[0] || lo[1] > hi[1]) { return null; }
+    var nx = Math.floor((hi[0] - lo[0]) / grid) + 1, ny = Math.floor((hi[1] - lo[1]) / grid) + 1;
+    // Corner (i, j) is lo + grid * (i, j). A point p is under box b when the corner
+    // is inside (p - b.right, p - b.left) x (p - b.bottom, p - b.top): count those
+    // rectangles in a difference array, then sum it up.
+    var covered = new Int32Array((nx + 1) * (ny + 1));
+    points.forEach(function (p0) {
+      var px = p0.x * scale, py = p0.y * scale;
+      boxes.forEach(function (b) {
+        var i0 = Math.max(0, Math.ceil((px - b[2] - lo[0]) / grid)), i1 = Math.min(nx - 1, Math.floor((px - b[0] - lo[0]) / grid));
+        var j0 = Math.max(0, Math.ceil((py - b[3] - lo[1]) / grid)), j1 = Math.min(ny - 1, Math.floor((py - b[1] - lo[1]) / grid));
+        if (i0 > i1 || j0 > j1) { return; }
+        covered[j0 * (nx + 1) + i0] += 1;
+        covered[j0 * (nx + 1) + i1 + 1] -= 1;
+        covered[(j1 + 1) * (nx + 1) + i0] -= 1;
+        covered[(j1 + 1) * (nx + 1) + i1 + 1] += 1;
+      });
+    });
+    var best = null, bestD = Infinity;
+    for (var j = 0; j < ny; j++) {
+      for (var i = 0; i < nx; i++) {
+        var k = j * (nx + 1) + i;
+        if (i > 0) { covered[k] += covered[k - 1]; }
+        if (j > 0) { covered[k] += covered[k - nx - 1] - (i > 0 ? covered[k - nx - 2] : 0); }
+      }
+    }
+    for (j = 0; j < ny; j++) {
+      for (i = 0; i < nx; i++) {
+        var x = lo[0] + grid * i, y = lo[1] + grid * j, d = (x - want[0]) * (x - want[0]) + (y - want[1]) * (y - want[1]);
+        if (d < bestD && covered[j * (nx + 1) + i] === 0) { best = L.point(x, y); bestD = d; }
+      }
+    }
+    return best;
+  }
+  function search(points, top, bottom, size, pad, boxes) {
+    // The largest zoom from top down to bottom, in quarter levels, with a place; null if none.
+    var guess = padding();
+    for (var z = top; z >= bottom; z -= 0.25) {
+      // where the first guess would put the bounds' centre
+      var nw = map.project(bounds.getNorthWest(), z), se = map.project(bounds.getSouthEast(), z);
+      var want = [(nw.x + se.x - guess.topLeft[0] - size.x + guess.bottomRight[0]) / 2,
+                  (nw.y + se.y - guess.topLeft[1] - size.y + guess.bottomRight[1]) / 2];
+      var corner = place(points, z, size, pad, boxes, want);
+      if (corner) { return {zoom: z, center: map.unproject(corner.add(size.divideBy(2)), z)}; }
+    }
+    return null;
+  }
+  function exactly(center, zoom) {  // a quarter zoom level, not rounded to a whole one (the buttons still step by one)
+    var snap = map.options.zoomSnap;
+    map.options.zoomSnap = 0;
+    map.setView(center, zoom, {animate: false});
+    map.options.zoomSnap = snap;
+  }
+  function settle() {
+    // Once the controls are drawn, the view is fitted around them, in quarter
+    // zoom levels, with a margin that grows with the screen: the largest zoom
+    // with no line's end under a control; half a level less if that keeps
+    // the whole lines clear of the controls.
+    var size = map.getSize(), pad = Math.max(12, Math.min(40, 0.04 * Math.min(size.x, size.y)));
+    var boxes = obstacles();
+    var top = Math.floor(map.getBoundsZoom(bounds, false, L.point(2 * pad, 2 * pad))) + 1;
+    var drawn = lines(6 / Math.pow(2, top));
+    if (!drawn.ends.length) { return; }
+    var view = search(drawn.ends, top, Math.max(map.getMinZoom(), top - 5), size, pad, boxes);
+    if (!view) { return; }
+    view = search(drawn.along, view.zoom, view.zoom - 0.5, size, pad, boxes) || view;
+    exactly(view.center, view.zoom);
   }
   var written = null;
   function show(hash) {
     var view = parse(hash);
-    if (view) { map.setView(view.center, view.zoom, {animate: false}); }
+    if (view) { exactly(view.center, view.zoom); }
     return view !== null;
   }
-  if (!show(location.hash)) { fit(); }
-  // From here on the view is written into the URL (#zoom/lat/lon): a link or a
-  // reload opens the same view. Written after the first view, so an unmoved
-  // page keeps its plain address.
-  map.on('moveend', function () {
-    var c = map.getCenter(), z = map.getZoom();
-    written = '#' + Math.round(z) + '/' + c.lat.toFixed(4) + '/' + c.lng.toFixed(4);
-    if (location.hash === written) { return; }
-    try { history.replaceState(history.state, '', written); } catch (e) { location.replace(written); }
-  });
+  function follow() {
+    // From here on the view is written into the URL (#zoom/lat/lon): a link or a
+    // reload opens the same view. Written after the first view, so an unmoved
+    // page keeps its plain address.
+    map.on('moveend', function () {
+      var c = map.getCenter(), z = map.getZoom();
+      written = '#' + Math.round(z * 100) / 100 + '/' + c.lat.toFixed(4) + '/' + c.lng.toFixed(4);
+      if (location.hash === written) { return; }
+      try { history.replaceState(history.state, '', written); } catch (e) { location.replace(written); }
+    });
+  }
+  if (show(location.hash)) {
+    follow();
+  } else {
+    fit();
+    var first = function () { settle(); follow(); };
+    // The controls are added after this script: settle when the page's scripts have run.
+    if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', first); } else { setTimeout(first, 0); }
+  }
   window.addEventListener('hashchange', function () {
     if (location.hash !== written) { show(location.hash); }
   });
@@ -247,21 +381,29 @@ _FIT_VIEW_JS = """
 
 
 class FitView(ScriptElement):
-    """The first view: the one in the URL hash, else the bounds fitted to the screen.
+    """The first view: the one in the URL hash, else the bounds fitted around the controls.
 
-    The hash ``#zoom/lat/lon`` (zoom a whole number) is restored on load and
+    The hash ``#zoom/lat/lon`` (zoom to 2 decimals) is restored on load and
     rewritten after every move, so the address is a permalink to the view.
-    Without one, the bounds are fitted with a padding that depends on the
-    map's size when the page opens: ``reserve_right_px`` (a panel on the
+    Without one, the bounds are first fitted with a padding that depends on
+    the map's size when the page opens: ``reserve_right_px`` (a panel on the
     right) is kept free up to 34 % of the map's width; under 600 px, where
-    the panel is a bottom sheet, 60 px at the bottom instead.
+    the panel is a bottom sheet, 60 px at the bottom instead. Then, once the
+    page's scripts have run (``DOMContentLoaded``), the view is settled on
+    the controls as drawn (``.leaflet-control``, ``.pos2-title`` and hidden
+    controls marked ``data-pos2-keep-clear``, each grown by 8 px): the
+    largest zoom, in quarter levels, at which the bounds are inside the map
+    by 4 % of its smaller side (12 to 40 px) and no end of a line on the map
+    is under a control; half a level less if that keeps the whole lines
+    clear of the controls. Of the views at that zoom, the one nearest the
+    first guess.
 
     Parameters
     ----------
     bounds_latlon
         ``[[south, west], [north, east]]``.
     reserve_right_px
-        Width to keep free on the right, in pixels.
+        Width to keep free on the right in the first guess, in pixels.
     """
 
     _template = template("{% macro script(this, kwargs) %}" + _FIT_VIEW_JS + "{% endmacro %}")
@@ -403,10 +545,6 @@ L.Popup.mergeOptions({{ this.popup_options|script_json }});
   });
 })();
 """
-
-
-NARROW_PX = 600
-"""Maps narrower than this (phones) show popups as bottom sheets."""
 
 
 class PageStyle(ScriptElement):

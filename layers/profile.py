@@ -16,7 +16,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from layers.style import route_ends
+from layers.style import PROFILE_SIZE_PX, route_ends
 
 COUNTRY_SHADES = {
     "RUS": "#f3efe6", "MNG": "#e6eef5", "CHN": "#eef5e6", "KAZ": "#f5e6ee", "UZB": "#e9e6f5", "TKM": "#f5f0dc",
@@ -41,7 +41,7 @@ def profile_png(
     record: Mapping[str, Any],
     *,
     colour: str,
-    size: tuple[int, int] = (760, 320),
+    size: tuple[int, int] = PROFILE_SIZE_PX,
     height_range_m: tuple[float, float] | None = None,
 ) -> bytes:
     """Draw a route's elevation profile.

@@ -35,6 +35,10 @@ SUGGESTED_OPACITY = 0.7
 """Opacity of a suggestion's line (an option's is :data:`ROUTE_OPACITY`)."""
 LINE_STYLES = ("option", "reference", "suggested")
 """How a route is drawn (:func:`line_style`): solid, dashed, or thin and solid."""
+PROFILE_SIZE_PX = (760, 320)
+"""Width and height of a route's profile image (shown at half size on its page)."""
+NARROW_PX = 600
+"""Maps narrower than this (phones) show popups as bottom sheets and the trade year slider at the bottom."""
 POPUP_MAX_WIDTH_PX = 340
 """Widest a popup grows (the page's CSS, whatever ``maxWidth`` a layer asks for), and
 at most 90 % of the screen less the popup's margins on a phone."""

@@ -18,7 +18,7 @@ from geo.errors import RouteDataError
 from geo.trade import trade_summary
 from layers.encoding import ScriptElement, encode_polyline, template
 from layers.markers import CircleMarkers
-from layers.style import text
+from layers.style import NARROW_PX, text
 
 RU_TO_CN = "#CC3311"  # Paul Tol "vibrant" red
 CN_TO_RU = "#0077BB"  # vibrant blue
@@ -28,9 +28,12 @@ CROSSING = "#EE7733"  # vibrant orange
 TRADE_PX_PER_BN = 0.08
 """Arc width: pixels per US$ bn a year (US$ 129 bn is about 10 px)."""
 ENERGY_PX_PER_BCM = 0.2
+"""Energy line width: pixels per bcm (or Mt) a year (50 bcm is 10 px)."""
+ENERGY_OPACITY = 0.35
+ENERGY_NO_DATA_OPACITY = 0.15
+"""Opacity of an energy line in a year it has a flow for, and (fainter) in a year it has none: drawn at its capacity."""
 LINE_DECIMALS = 3
 """Arcs and energy bands are many pixels wide: 3 decimals (about 100 m) are plenty."""
-"""Energy line width: pixels per bcm (or Mt) a year (50 bcm is 10 px)."""
 GROUP_TRADE = "Trade"
 
 _YEAR_JS = """
@@ -60,6 +63,10 @@ class TradeFlows(ScriptElement):
         ".trade-flow { stroke-dasharray: 16 8; animation: pos2-flow 1.5s linear infinite; }"
         "@keyframes pos2-flow { to { stroke-dashoffset: -24; } }"
         "@media (prefers-reduced-motion: reduce) { .trade-flow { animation: none; } }"
+        # In the panel (at most a third of the screen high) the chart shrinks to fit under the headline.
+        ".pos2-sheet .trade-chart { display: block; width: 100%; max-width: 380px; height: auto;"
+        " max-height: calc(33vh - 100px); }"
+        f"@media (max-width: {NARROW_PX}px) {{ .pos2-sheet .trade-chart {{ max-height: calc(40vh - 110px); }} }}"
         "</style>{% endmacro %}"
         "{% macro script(this, kwargs) %}" + _YEAR_JS + """
         (function () {
@@ -105,7 +112,12 @@ class TradeFlows(ScriptElement):
 
 
 class EnergyFlows(ScriptElement):
-    """Pipelines drawn as wide as their flow in the year, or their capacity.
+    """Pipelines drawn as wide as their flow in the slider's year, or faded at their capacity.
+
+    A line with a flow for the year (:class:`YearControl`) is as wide as
+    that flow and its tooltip gives it ("flow 2024"); in a year without one
+    (no yearly figures, or none for that year) the line is drawn fainter at
+    its capacity and its tooltip says "no data for 2024".
 
     Parameters
     ----------
@@ -120,16 +132,20 @@ class EnergyFlows(ScriptElement):
           var lines = {{ this.lines|script_json }};
           var drawn = lines.map(function (l) {
             return L.polyline(pos2Decode(l.encoded, {{ this.precision }}), {
-              color: {{ this.colour|script_json }}, opacity: 0.35, lineCap: 'round', className: 'energy-flow'
+              color: {{ this.colour|script_json }}, opacity: {{ this.opacity }}, lineCap: 'round', className: 'energy-flow'
             }).addTo({{ this._parent.get_name() }});
           });
+          // The slider's year: a line with that year's flow is as wide as it; any other
+          // (no yearly figures, or none for that year) is drawn faded at its capacity and says so.
           window.pos2Year.listen(function (year) {
             lines.forEach(function (l, i) {
-              var flow = l.flows ? l.flows[String(year)] : undefined;
-              var value = flow !== undefined && flow !== null ? flow : (l.flows ? 0 : l.capacity);
-              var what = l.flows ? ('flow ' + year) : 'capacity';
-              drawn[i].setStyle({weight: value > 0 ? Math.max(1, value * {{ this.px_per_bcm }}) : 0});
-              drawn[i].bindTooltip(l.name_html + ': ' + value.toFixed(1) + ' bcm/yr (' + what + ')', {sticky: true});
+              var flow = l.flows ? l.flows[String(year)] : undefined, known = flow !== undefined && flow !== null;
+              var value = known ? flow : l.capacity, label = l.name_html + ': ' + (known
+                ? flow.toFixed(1) + ' bcm/yr (flow ' + year + ')'
+                : 'no data for ' + year + (l.capacity !== null ? '; drawn at its capacity, ' + l.capacity.toFixed(1) + ' bcm/yr' : ''));
+              drawn[i].setStyle({weight: value > 0 ? Math.max(1, value * {{ this.px_per_bcm }}) : (known ? 0 : 1),
+                                 opacity: known ? {{ this.opacity }} : {{ this.no_data_opacity }}});
+              if (drawn[i].getTooltip()) { drawn[i].setTooltipContent(label); } else { drawn[i].bindTooltip(label, {sticky: true}); }
             });
           });
         })();
@@ -151,6 +167,8 @@ class EnergyFlows(ScriptElement):
         self.precision = LINE_DECIMALS
         self.colour = ENERGY
         self.px_per_bcm = ENERGY_PX_PER_BCM
+        self.opacity = ENERGY_OPACITY
+        self.no_data_opacity = ENERGY_NO_DATA_OPACITY
 
 
 TRADE_LAYER_CLASSES = ("trade-flow", "energy-flow")
@@ -177,6 +195,10 @@ shown only while a layer of one of those classes is on the map (the legend's wid
 class YearControl(ScriptElement):
     """A slider that steps through the years; the latest is shown first.
 
+    At the top left, under the zoom buttons; on a map narrower than
+    :data:`layers.style.NARROW_PX` (a phone) at the bottom left, above the
+    scale bar, clear of the lines' northern ends.
+
     Parameters
     ----------
     years
@@ -190,10 +212,13 @@ class YearControl(ScriptElement):
         "</style>{% endmacro %}"
         "{% macro script(this, kwargs) %}" + _YEAR_JS + """
         (function () {
-          var years = {{ this.years|script_json }};
-          var control = L.control({position: 'topleft'});
+          var years = {{ this.years|script_json }}, map = {{ this._parent.get_name() }};
+          // Top left under the zoom buttons; on a phone, where it spans the width, at the bottom
+          // above the scale bar: at the top it would cover the lines' northern (Yamal) ends.
+          var control = L.control({position: map.getSize().x < {{ this.narrow_px }} ? 'bottomleft' : 'topleft'});
           control.onAdd = function () {
             var div = L.DomUtil.create('div', 'pos2-years leaflet-bar');
+            div.setAttribute('data-pos2-keep-clear', '');  // hidden at first on the overview: the first view keeps clear of it
             div.innerHTML = '<label>Trade year <input type="range" class="year-slider" step="1"> '
               + '<b class="year-label"></b></label>';
             L.DomEvent.disableClickPropagation(div);
@@ -231,6 +256,7 @@ class YearControl(ScriptElement):
         self._name = "YearControl"
         self.years = list(years)
         self.layer_classes = list(TRADE_LAYER_CLASSES)
+        self.narrow_px = NARROW_PX
 
 
 def trade_chart_svg(rows: Sequence[Mapping[str, Any]], *, width: int = 380, height: int = 200) -> str:

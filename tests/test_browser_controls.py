@@ -298,3 +298,78 @@ def test_year_slider__shown_only_while_a_trade_line_is_on_the_map(pages, open_at
     p.page.evaluate(toggle, "Trade flows")
     slider.wait_for(state="hidden", timeout=5_000)
     assert p.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_trade_panel__chart_whole_in_the_open_panel(pages, open_at, width, height):
+    p = open_at((pages / "trade.html").as_uri(), width=width, height=height)
+    p.page.evaluate("() => { document.querySelector('.pos2-panel details').open = true; }")  # closed at first on a phone
+    found = p.page.evaluate(
+        """() => { const panel = document.querySelector('.pos2-panel'), r = panel.getBoundingClientRect();
+             const svg = panel.querySelector('svg.trade-chart'), c = svg.getBoundingClientRect();
+             const texts = [...svg.querySelectorAll('text')].map(t => { const b = t.getBoundingClientRect(); return [b.top, b.bottom]; });
+             return {panel: [r.top + panel.clientTop, r.top + panel.clientTop + panel.clientHeight],
+                     chart: [c.top, c.bottom], texts, scrolled: panel.scrollTop}; }"""
+    )
+    top, bottom = found["panel"]
+    assert found["scrolled"] == 0
+    assert top <= found["chart"][0] and found["chart"][1] <= bottom + 0.5, found  # no scrolling to see the chart
+    assert all(top <= t <= b <= bottom + 0.5 for t, b in found["texts"]), found  # no tick label cut
+    assert p.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768)], ids=["1366x768"])
+def test_trade_page__arcs_clear_of_the_panel(pages, open_at, width, height):
+    p = open_at((pages / "trade.html").as_uri(), width=width, height=height)
+    box = p.page.locator(".pos2-panel").bounding_box()
+    points = p.page.evaluate(
+        """() => [...document.querySelectorAll('path.trade-flow')].flatMap(path => {
+             const total = path.getTotalLength(), ctm = path.getScreenCTM(), points = [];
+             for (let f = 0; f <= 1.0001; f += 0.01) { const q = path.getPointAtLength(total * f).matrixTransform(ctm); points.push([q.x, q.y]); }
+             return points; })"""
+    )
+    assert len(points) == 2 * 101
+    under = [q for q in points if box["x"] <= q[0] <= box["x"] + box["width"] and box["y"] <= q[1] <= box["y"] + box["height"]]
+    assert under == []
+
+
+_ENERGY_LINES = """() => { const k = Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map), out = [];
+  window[k].eachLayer(l => { if (l.options && l.options.className === 'energy-flow') {
+    const path = l.getElement(), total = path.getTotalLength(), q = path.getPointAtLength(total / 2).matrixTransform(path.getScreenCTM());
+    out.push({width: parseFloat(path.getAttribute('stroke-width')), opacity: parseFloat(path.getAttribute('stroke-opacity')),
+              at: [q.x, q.y], name: l.getTooltip().getContent().split(':')[0]}); } });
+  return out; }"""
+
+
+def _hover_text(page, at: list[float]) -> str:
+    page.mouse.move(3, 400)  # off every line (the map's western edge): the last tooltip closes
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tooltip').length === 0")
+    page.mouse.move(at[0] - 3, at[1])
+    page.mouse.move(at[0], at[1])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.first.wait_for(state="visible", timeout=5_000)
+    return tooltip.first.inner_text()
+
+
+@pytest.mark.parametrize("name", ["trade.html", "index.html"])
+def test_energy_flows__follow_the_year_slider(pages, open_at, name):
+    from geo.trade import load_energy
+    from layers.trade import ENERGY_PX_PER_BCM
+    from tests.test_browser import _set_year
+
+    energy = {r["year"]: r for r in load_energy(make_maps.ENERGY_PATH)}  # oracle: the CSV
+    p = open_at((pages / name).as_uri())
+    if name == "index.html":  # the trade layers start off on the overview
+        p.page.evaluate("""() => [...document.querySelectorAll('.leaflet-control-layers label')]
+                          .find(l => l.textContent.includes('Energy flows')).querySelector('input').click()""")
+        p.page.wait_for_selector("path.energy-flow")
+    for year in (2022, 2020):
+        _set_year(p.page, year)
+        lines = {line["name"]: line for line in p.page.evaluate(_ENERGY_LINES)}
+        pos1 = lines["Power of Siberia 1 and China East Route"]
+        assert pos1["width"] == pytest.approx(max(1.0, energy[year]["pos1_gas_bcm"] * ENERGY_PX_PER_BCM), abs=0.01), year  # 1 px at least
+        assert _hover_text(p.page, pos1["at"]) == f"Power of Siberia 1 and China East Route: {energy[year]['pos1_gas_bcm']:.1f} bcm/yr (flow {year})"
+        other = lines["Central Asia-China gas pipeline (Lines A/B/C)"]  # no yearly figures in energy.csv
+        assert other["opacity"] < pos1["opacity"]  # faded: its width is its capacity, not the year's flow
+        assert _hover_text(p.page, other["at"]).startswith(f"Central Asia-China gas pipeline (Lines A/B/C): no data for {year}; ")
+    assert p.errors == []

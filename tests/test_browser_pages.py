@@ -249,3 +249,59 @@ def test_route_page__measurements_are_a_closed_bottom_sheet_on_a_phone(pages, op
     assert box["width"] >= 380 and box["y"] + box["height"] >= 840  # full width, at the bottom
     attribution = p.page.locator(".leaflet-control-attribution").bounding_box()
     assert attribution["y"] + attribution["height"] <= box["y"] + 1  # the attribution stays above it
+
+
+# Every end of a drawn line (the SVG path's first and last point, on screen) and the box of
+# every visible control; a hidden control counts only on request.
+_ENDS_AND_BOXES = """(selector) => {
+  const ends = [...document.querySelectorAll(selector)].filter(p => p.getTotalLength() > 0).flatMap(path => {
+    const total = path.getTotalLength(), ctm = path.getScreenCTM();
+    return [0, total].map(at => { const q = path.getPointAtLength(at).matrixTransform(ctm); return [q.x, q.y]; });
+  });
+  const boxes = [...document.querySelectorAll('.leaflet-control, .pos2-title')]
+    .filter(e => getComputedStyle(e).display !== 'none' && !e.hidden)
+    .map(e => { const r = e.getBoundingClientRect(); return {name: e.className, box: [r.left, r.top, r.right, r.bottom]}; })
+    .filter(b => b.box[2] > b.box[0] && b.box[3] > b.box[1]);
+  return {ends, boxes};
+}"""
+LINES = {"index.html": "path.route", "trade.html": "path.trade-flow, path.energy-flow"}
+CLEAR_PX = 4  # the fit keeps 8 px; Leaflet rounds the view to whole pixels
+
+
+def _ends_clear(p, name: str, width: int, height: int) -> list:
+    found = p.page.evaluate(_ENDS_AND_BOXES, LINES.get(name, "path.route"))
+    assert len(found["ends"]) >= 2, name
+    edge = max(12.0, 0.03 * min(width, height))  # off the edge by 3 % of the smaller side: not a tight fit
+    for x, y in found["ends"]:
+        assert edge <= x <= width - edge and edge <= y <= height - edge, (name, width, height, x, y)
+        for control in found["boxes"]:
+            left, top, right, bottom = control["box"]
+            inside = left - CLEAR_PX < x < right + CLEAR_PX and top - CLEAR_PX < y < bottom + CLEAR_PX
+            assert not inside, (name, width, height, (x, y), control)
+    return found["ends"]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_first_view__no_line_end_under_a_control(pages, open_at, width, height):
+    """Every page: both ends of every line on screen, 3 % of the smaller side inside, and off every control."""
+    names = sorted(path.name for path in pages.glob("*.html"))
+    assert len(names) >= 4 and "index.html" in names and "trade.html" in names
+    p = open_at((pages / names[0]).as_uri(), width=width, height=height)
+    for name in names:
+        p.goto((pages / name).as_uri())
+        _ends_clear(p, name, width, height)
+        assert "#" not in p.page.url  # settling the view is no move of the user's: the address stays plain
+    assert p.errors == [] and p.requests == []
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_first_view__year_slider_shown_later_covers_no_route_end(pages, open_at, width, height):
+    """On the overview the slider appears with the trade lines: the first view already kept clear of it."""
+    p = open_at((pages / "index.html").as_uri(), width=width, height=height)
+    view = p.view()
+    p.page.evaluate("""() => [...document.querySelectorAll('.leaflet-control-layers label')]
+                      .find(l => l.textContent.includes('Trade flows')).querySelector('input').click()""")
+    p.page.locator(".pos2-years").wait_for(state="visible", timeout=5_000)
+    assert p.view() == view  # the view does not move
+    _ends_clear(p, "index.html", width, height)
+    assert p.errors == []

@@ -410,3 +410,18 @@ def test_method_html__says_web_mercator_and_geodesic_km():
     assert "The map is Web Mercator" in note
     assert "the authoritative km are the geodesic ones in the route popups" in note
     assert "geodesic on the WGS84 ellipsoid" in note  # the note's own lengths line
+
+
+def test_panel_css__profile_room_kept_at_the_image_ratio():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from layers.controls import _PANEL_CSS
+    from layers.profile import profile_png
+
+    profile = {"distance_m": np.linspace(0, 1_000_000, 11), "height_m": np.linspace(100, 600, 11)}
+    record = {"name": "A", "border_crossings": [], "countries": {"RUS": 1000}}
+    width, height = Image.open(io.BytesIO(profile_png(profile, record, colour="#CC6677"))).size  # the image as built
+    assert f".pos2-panel img.profile {{ aspect-ratio: {width} / {height}; height: auto; }}" in _PANEL_CSS

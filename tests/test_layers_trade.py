@@ -93,3 +93,24 @@ def test_headlines__a_gap_compares_with_the_year_the_table_has():
     rows = [r for r in load_trade(TRADE_PATH) if r["year"] in (2019, 2021)]  # 2020 left out
     html = trade_headlines_html(rows, shown_year=2021)
     assert "Russia → China US$ 79.3 bn (+29.9\u00a0% on 2019);" in html  # 79.3 / 61.05 = 1.2989
+
+
+def test_trade_layers__slider_kept_clear_and_no_data_years_named():
+    places = load_places(TRADE_PLACES_PATH)
+    ru, cn = ends_lonlat(places)
+    arcs = {"ru_cn": offset_geodesic(ru, cn, offset_m=1e5), "cn_ru": offset_geodesic(cn, ru, offset_m=1e5)}
+    line = np.array([[100.0, 50.0], [110.0, 45.0]])
+    layers, control = trade_layers(
+        load_trade(TRADE_PATH), load_energy(ENERGY_PATH), places,
+        [("Flow", line, "pos1_gas_bcm", 38.0), ("Capacity only", line, None, 30.0)], arcs,
+    )  # fmt: skip
+    m = folium.Map()
+    for layer in layers:
+        layer.add_to(m)
+    control.add_to(m)
+    html = m.get_root().render()
+    assert "div.setAttribute('data-pos2-keep-clear', '')" in html  # the first view keeps clear of it while hidden
+    assert "map.getSize().x < 600 ? 'bottomleft' : 'topleft'" in html  # on a phone, away from the lines' northern ends
+    assert "'no data for ' + year" in html and "drawn at its capacity" in html
+    assert '"flows":null,"capacity":30.0' in html.replace(" ", "")  # the capacity-only line has no year to follow
+    assert "max-height: calc(33vh - 100px)" in html  # the chart shrinks to the panel

@@ -25,6 +25,7 @@ country, km in transit countries and border crossings.
 from __future__ import annotations
 
 import heapq
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -500,6 +501,16 @@ def _no_path(path: BasisPath, why: str) -> BasisPath:
     return BasisPath(path.start, path.end, (), f"no path on this basis: {why}", path.countries)
 
 
+def _same_file(a: str | None, b: str | None) -> bool:
+    """Whether two ``source_file`` values name one file, however each was typed (relative, absolute, a link)."""
+    if a is None or b is None:
+        return False
+    try:
+        return a == b or os.path.samefile(a, b)
+    except OSError:  # one of them is gone or was never a file: not the catalog
+        return False
+
+
 def _own_pieces(route: Any, resolved: ResolvedNetwork, on: Mapping[str, int], first: str, last: str) -> list[Piece]:
     """The route's own line from node ``first`` to node ``last``, cut where a stretch changes its status.
 
@@ -507,7 +518,7 @@ def _own_pieces(route: Any, resolved: ResolvedNetwork, on: Mapping[str, int], fi
     file with the same id is not the catalog's line).
     """
     network = resolved.network
-    from_catalog = route.get("source_file") == resolved.catalog_file
+    from_catalog = _same_file(route.get("source_file"), resolved.catalog_file)
     spans = [
         (*sorted((on[s.start], on[s.end])), s)
         for s in network.stretches

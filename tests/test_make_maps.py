@@ -439,3 +439,14 @@ def _state(pid: int) -> str:
             return file.read().rsplit(")", 1)[1].split()[0]
     except FileNotFoundError:
         return "Z"
+
+
+def test_compare__the_catalog_named_by_its_path_is_still_the_catalog():
+    """Property: `--routes geo/data/routes.toml` (relative, as the README types it) reads the same file as the
+    default, so every catalog route gets the same basis: its traced stretches along operating pipelines count
+    as existing (before the fix the relative path was not the catalog's, and Kazakhstan-CAC's 3,039 km along
+    the Central Asia-China lines became new build)."""
+    default = {r["id"]: r["basis"] for r in json.loads(run("compare", "--format", "json").stdout)}
+    named = json.loads(run("compare", "--format", "json", "--routes", "geo/data/routes.toml").stdout)
+    assert named and all(r["basis"] == default[r["id"]] for r in named)
+    assert any(r["basis"] and r["basis"]["existing_km"] > 1000 for r in named)  # the stretches are there

@@ -360,33 +360,62 @@ def test_figure__bad_usage_one_line_nothing_written(tmp_path, args, fragments):
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the figure child is Linux-only")
 
 
+# In a fresh interpreter: the test process may run other threads (browser tests), and a process with
+# threads draws its figures itself (forking it could deadlock).
+_FIGURES_SCRIPT = """
+import json, os, sys
+import make_maps
+
+def children():
+    with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children", encoding="ascii") as file:
+        return len(file.read().split())
+
+args = make_maps._parser().parse_args(["build"])
+routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
+method = make_maps.method_note(max_segment_km=args.max_segment_km)
+out = {"may_fork": make_maps._may_fork()}
+if sys.argv[1] == "same":
+    here = make_maps.report_figures(routes, measured, records, profiles, method=method)
+    with make_maps.report_figures_beside(routes, measured, records, profiles, method=method) as finish:
+        out["children_while_drawing"] = children()
+        there = finish()
+    out |= {"names": list(there), "same": there == here}
+else:
+    try:
+        with make_maps.report_figures_beside(routes, measured, records, profiles, method=method):
+            out["children_while_drawing"] = children()
+            raise RuntimeError("pages failed")
+    except RuntimeError as exc:
+        out["raised"] = str(exc)
+out["children_after"] = children()
+print(json.dumps(out))
+"""
+
+
+def _figures_in_fresh_python(case: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", _FIGURES_SCRIPT, case], capture_output=True, text=True, cwd=REPO_DIR, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 @linux_only
 def test_build_figures__child_draws_the_same_bytes_as_this_process():
     """Oracle: the same figures drawn here (no child) — the child only moves where the map is drawn."""
-    args = make_maps._parser().parse_args(["build"])
-    routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
-    method = make_maps.method_note(max_segment_km=args.max_segment_km)
-    here = make_maps.report_figures(routes, measured, records, profiles, method=method)
-    assert make_maps._may_fork()  # Linux, 2+ cores (the CI machine has 2), no other thread in pytest
-    with make_maps.report_figures_beside(routes, measured, records, profiles, method=method) as finish:
-        assert len(_children(os.getpid())) == 1  # drawing the map meanwhile
-        there = finish()
-    assert not _children(os.getpid())  # reaped
-    assert list(there) == ["overview.png", "comparison.png"]
-    assert there == here
+    out = _figures_in_fresh_python("same")
+    assert out["may_fork"]  # Linux, 2+ cores (the CI machine has 2), one thread
+    assert out["children_while_drawing"] == 1 and out["children_after"] == 0  # forked, then reaped
+    assert out["names"] == ["overview.png", "comparison.png"]
+    assert out["same"]
 
 
 @linux_only
 def test_build_figures__leaving_early_stops_the_child():
-    """An error while the pages render: the child is killed and reaped, nothing is left running."""
-    args = make_maps._parser().parse_args(["build"])
-    routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
-    method = make_maps.method_note(max_segment_km=args.max_segment_km)
-    with pytest.raises(RuntimeError, match="pages failed"):  # noqa: PT012
-        with make_maps.report_figures_beside(routes, measured, records, profiles, method=method):
-            assert len(_children(os.getpid())) == 1
-            raise RuntimeError("pages failed")
-    assert not _children(os.getpid())
+    """An error while the pages render: the error goes on up, and the child is killed and reaped."""
+    out = _figures_in_fresh_python("early")
+    assert out["children_while_drawing"] == 1
+    assert out["raised"] == "pages failed" and out["children_after"] == 0
 
 
 def _children(pid: int) -> set[int]:

@@ -107,3 +107,72 @@ def test_publish__out_under_a_file_is_one_error(tmp_path):
     (tmp_path / "file.txt").write_text("x", encoding="utf-8")
     with pytest.raises(RouteDataError, match="cannot create the output folder"):
         make_maps.publish(tmp_path / "file.txt" / "child", {"a.html": b"x"})
+
+
+def test_publish__files_readable_by_all_and_the_manifest_lists_them(tmp_path):
+    """Oracle: publish's contract: outputs are shared (mode 0644), and .make_maps.files names exactly the files
+    written, one per line, sorted, so the next build knows what it may remove."""
+    out = tmp_path / "maps"
+    files = {"index.html": b"i", "b-route.html": b"b", "a-route-profile.png": b"\x89PNG"}
+    make_maps.publish(out, files)
+    for name in [*files, make_maps.MANIFEST_NAME]:
+        assert oct((out / name).stat().st_mode & 0o777) == "0o644", name
+    manifest = (out / make_maps.MANIFEST_NAME).read_bytes()
+    assert manifest == b"a-route-profile.png\nb-route.html\nindex.html\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*files, make_maps.MANIFEST_NAME, make_maps.LOCK_NAME])
+
+
+def test_publish__removes_only_pages_the_previous_build_wrote(tmp_path):
+    """A page of a route no longer built goes; the user's own files stay, even when the previous manifest names
+    them (only route pages and profiles are ever removed, never a path outside the folder)."""
+    out = tmp_path / "maps"
+    make_maps.publish(out, {"index.html": b"1", "gone.html": b"1", "gone-profile.png": b"1", "kept.html": b"1"})
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (tmp_path / "outside.html").write_text("mine", encoding="utf-8")
+    with (out / make_maps.MANIFEST_NAME).open("a", encoding="utf-8") as manifest:  # a tampered manifest
+        manifest.write("notes.txt\n../outside.html\nINDEX.HTML\n")
+    make_maps.publish(out, {"index.html": b"2", "kept.html": b"2"})
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["index.html", "kept.html", "notes.txt"]
+    assert (tmp_path / "outside.html").read_text("utf-8") == "mine"
+    assert (out / "kept.html").read_bytes() == b"2"
+
+
+@pytest.mark.parametrize("manifest", [b"\xff\xfe not text", b""])
+def test_publish__unreadable_manifest_removes_nothing(tmp_path, manifest):
+    out = tmp_path / "maps"
+    make_maps.publish(out, {"index.html": b"1", "old.html": b"1"})
+    (out / make_maps.MANIFEST_NAME).write_bytes(manifest)
+    make_maps.publish(out, {"index.html": b"2"})
+    assert (out / "old.html").read_bytes() == b"1"  # not known to be ours: left alone
+
+
+def test_publish__lock_released_after_a_build(tmp_path):
+    """Oracle: POSIX flock: after publish returns, another holder can take the lock at once (non-blocking)."""
+    import fcntl
+
+    out = tmp_path / "maps"
+    make_maps.publish(out, {"index.html": b"1"})
+    with (out / make_maps.LOCK_NAME).open("a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises BlockingIOError if publish still held it
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def test_folder_lock__waits_for_a_holder_that_lets_go(tmp_path):
+    """A lock held for 0.3 s by another process: publish waits, then writes (it does not give up at once)."""
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "maps"
+    out.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a+b'); fcntl.flock(f, fcntl.LOCK_EX);"
+         " print('held', flush=True); time.sleep(0.3)", str(out / make_maps.LOCK_NAME)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    with holder:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        make_maps.publish(out, {"index.html": b"x"}, lock_timeout_s=30)
+    assert (out / "index.html").read_bytes() == b"x"
+    assert time.monotonic() - started < 10

@@ -29,6 +29,7 @@ import json
 import math
 import mimetypes
 import os
+import pickle
 import re
 import secrets
 import shutil
@@ -557,13 +558,17 @@ def _make_folder(folder: Path) -> list[Path]:
 def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     assets = _asset_root() if args.offline else None
     fetch = None if assets is None else _node_modules_fetch(assets)
-    routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
-    method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
-    with report_figures_beside(routes, measured, records, profiles, method=method) as figures:  # the map drawn meanwhile
+    figures = FigureChild()  # forked now: it loads matplotlib while this process measures
+    try:
+        routes, measured, records, profiles = _measure_with_profiles(args, max_routes=MAX_BUILD_ROUTES)
+        method = method_note(max_segment_km=args.max_segment_km, basis=args.basis)
+        figures.draw(routes, measured, records, profiles, method=method)  # drawn while the pages render
         outputs, images = _pages(args, routes, measured, records, profiles, method=method)
         if fetch is not None:
             outputs = _inline_assets(outputs, fetch, assets=assets)
-        images |= figures()  # overview.png, comparison.png
+        images |= figures.result()  # overview.png, comparison.png
+    finally:
+        figures.stop()
     files = {name: text.encode("utf-8") for name, text in outputs.items()} | images
     publish(out_dir, files)
     _progress(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})")
@@ -647,8 +652,6 @@ FIGURE_KINDS = ("map", "comparison", "profiles")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 BUILD_FIGURES = {"overview.png": "map", "comparison.png": "comparison"}
 """The figures build writes beside the pages (linked from index.html's title block)."""
-WORKER_FIGURE = "overview.png"
-"""The build's figure drawn in a child process (:func:`report_figures_beside`): the map, the longest to draw."""
 BUILD_FIGURE_DPI = 150
 """Resolution of the build's figures: for the screen, at half the pixels of ``figure``'s 300 dpi
 (the build's figures took 3.5 s of a 7 s build at 300 dpi); ``make_maps.py figure`` makes print copies."""
@@ -672,80 +675,105 @@ def _figure(args: argparse.Namespace) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def report_figures_beside(
-    routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]], profiles: list[dict[str, Any]], *,
-    method: dict[str, Any],
-) -> Iterator[Callable[[], dict[str, bytes]]]:
-    """Draw the build's map figure in a child process while the ``with`` body renders the pages.
+class FigureChild:
+    """The build's figures (:data:`BUILD_FIGURES`), drawn in a child process beside the pages.
 
-    Yields the function that draws the other figures here, waits for the
-    map, and returns them all (:data:`BUILD_FIGURES`; the bytes are the same
-    as :func:`report_figures` draws in one process). The map takes about as
-    long as the pages and needs nothing they make, so on two cores the build
-    takes the longer of the two, not their sum. The child is forked with
-    everything measured and matplotlib loaded, and shares that memory (a
-    worker fed through a pipe, with its own copy of the data, took 30 MB
-    more). Only on Linux,
-    where the child can also be told to die with the build
-    (:func:`_child_draws`), with two cores or more, and when this process
-    runs no other thread (the tests drive the CLI in-process beside a
-    browser); otherwise every figure is drawn in this process. If the child
-    fails, the map is drawn again here, so an error is raised as if it had
-    never left. Leaving the ``with`` early stops the child.
+    Forked when the build starts, the child loads matplotlib while the build
+    measures, receives the measured routes through a pipe (:meth:`draw`),
+    draws the figures while the build renders its pages, and sends their
+    bytes back (:meth:`result`): on two cores the build then takes about the
+    longer of pages and figures, not their sum (about 0.5 s less of 3 s).
+    The same bytes as :func:`report_figures` draws in one process.
+
+    Only on Linux, where the child can be told to die with the build
+    (:func:`_figure_child`), with two cores or more, and when this process
+    runs no other thread (forking a threaded process can deadlock; the tests
+    drive the CLI in-process beside a browser). Otherwise, or if the child
+    fails, the figures are drawn here by :meth:`result`, so an error is
+    raised as if they had never left. :meth:`stop` (always call it) ends a
+    child that is no longer wanted.
     """
-    importlib.import_module("layers.figures")  # matplotlib, 0.5 s: before the fork, so the child shares it
-    map_png = functools.partial(_figure_png, BUILD_FIGURES[WORKER_FIGURE], routes, measured, records, profiles, method=method)
-    child = _fork_child(map_png) if _may_fork() else None
 
-    def finish() -> dict[str, bytes]:
-        images = {
-            name: _figure_png(kind, routes, measured, records, profiles, method=method)
-            for name, kind in BUILD_FIGURES.items()
-            if child is None or name != WORKER_FIGURE
-        }
-        if child is not None:
-            images[WORKER_FIGURE] = _child_result(*child) or map_png()
-        return {name: images[name] for name in BUILD_FIGURES}
+    def __init__(self) -> None:
+        self._inputs: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._pid: int | None = None
+        self._to_child: int | None = None
+        self._from_child: int | None = None
+        if not _may_fork():
+            return
+        import fcntl  # Linux only, as the fork is
 
-    try:
-        yield finish
-    finally:
-        if child is not None:
-            _child_stop(*child)
+        to_child, from_child = os.pipe(), os.pipe()
+        with contextlib.suppress(OSError):  # room for the measured routes (about 0.6 MB) without waiting
+            fcntl.fcntl(to_child[1], fcntl.F_SETPIPE_SZ, 1 << 20)
+        build_pid = os.getpid()
+        gc.freeze()  # what is loaded stays shared: a collection in the child would touch, so copy, every object
+        with warnings.catch_warnings():  # Python 3.12+ warns of numpy's idle BLAS threads; the child never uses BLAS
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            os.close(to_child[1])
+            os.close(from_child[0])
+            _figure_child(to_child[0], from_child[1], build_pid)
+        gc.unfreeze()
+        os.close(to_child[0])
+        os.close(from_child[1])
+        self._pid, self._to_child, self._from_child = pid, to_child[1], from_child[0]
+
+    def draw(
+        self, routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]],
+        profiles: list[dict[str, Any]], *, method: dict[str, Any],
+    ) -> None:
+        """Hand the measured routes to the child (or keep them, to draw here in :meth:`result`)."""
+        self._inputs = ((routes, measured, records, profiles), method)
+        if self._to_child is not None:
+            fd, self._to_child = self._to_child, None
+            with contextlib.suppress(OSError), os.fdopen(fd, "wb") as pipe:  # a child gone: result() draws here
+                pickle.dump(self._inputs, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def result(self) -> dict[str, bytes]:
+        """The figures' PNG bytes by file name, from the child or drawn here."""
+        if self._inputs is None:
+            msg = "draw() first"
+            raise RuntimeError(msg)
+        if self._pid is not None and self._from_child is not None:
+            fd, self._from_child = self._from_child, None
+            with os.fdopen(fd, "rb") as pipe:
+                data = pipe.read()
+            pid, self._pid = self._pid, None
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) == 0:
+                return pickle.loads(data)  # noqa: S301 (our own child's bytes, through a pipe only we hold)
+        inputs, method = self._inputs
+        return report_figures(*inputs, method=method)
+
+    def stop(self) -> None:
+        """Close the pipes and end the child if it still runs (a build that failed on the way)."""
+        for fd in (self._to_child, self._from_child):
+            if fd is not None:
+                os.close(fd)
+        self._to_child = self._from_child = None
+        if self._pid is not None:
+            pid, self._pid = self._pid, None
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def _may_fork() -> bool:
-    """Whether the build may draw a figure in a forked child (see :func:`report_figures_beside`)."""
+    """Whether the build may draw its figures in a forked child (see :class:`FigureChild`)."""
     import threading
 
     return sys.platform.startswith("linux") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
 
 
-def _fork_child(draw: Callable[[], bytes]) -> tuple[int, int]:
-    """Fork a child that runs ``draw`` and sends back its bytes; return its pid and the pipe's read end."""
-    read_fd, write_fd = os.pipe()
-    build_pid = os.getpid()
-    gc.freeze()  # what is loaded stays shared: a collection in the child would touch, so copy, every object
-    with warnings.catch_warnings():  # Python 3.12+ warns of numpy's idle BLAS threads; the child never uses BLAS
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _child_draws(draw, write_fd, build_pid)
-    gc.unfreeze()
-    os.close(write_fd)
-    return pid, read_fd
-
-
-def _child_draws(draw: Callable[[], bytes], write_fd: int, build_pid: int) -> NoReturn:
-    """In the forked child: die with the build, hold none of its caller's files, draw, send, exit.
+def _figure_child(read_fd: int, write_fd: int, build_pid: int) -> NoReturn:
+    """The forked child: die with the build, hold none of its caller's files, draw, send, exit.
 
     A build killed with ``kill -9`` takes the child with it (Linux's
     parent-death signal); the child's standard streams are closed, so a
     caller that reads the build's output until it ends is not kept waiting
     by it. It exits without running the build's exit handlers; status 1 on
-    any error (the build then draws the figure itself).
+    any error, or when the build sends nothing (it failed before measuring).
     """
     import ctypes
 
@@ -757,29 +785,15 @@ def _child_draws(draw: Callable[[], bytes], write_fd: int, build_pid: int) -> No
             devnull = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(devnull, fd)
-            data = draw()
+            importlib.import_module("layers.figures")  # matplotlib, 0.4 s, while the build measures
+            with os.fdopen(read_fd, "rb") as pipe:
+                inputs, method = pickle.load(pipe)  # noqa: S301 (from the build, through our own pipe)
+            images = report_figures(*inputs, method=method)
             with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(data)
+                pickle.dump(images, pipe, protocol=pickle.HIGHEST_PROTOCOL)
             status = 0
     finally:
         os._exit(status)
-
-
-def _child_result(pid: int, read_fd: int) -> bytes | None:
-    """The bytes the child sent, or None if it failed."""
-    with os.fdopen(read_fd, "rb", closefd=False) as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    return data if os.waitstatus_to_exitcode(status) == 0 else None
-
-
-def _child_stop(pid: int, read_fd: int) -> None:
-    """Close the pipe and reap the child, killing it first if it still runs."""
-    os.close(read_fd)
-    with contextlib.suppress(ChildProcessError):  # reaped by _child_result
-        if os.waitpid(pid, os.WNOHANG) == (0, 0):
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
 
 
 def report_figures(

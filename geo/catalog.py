@@ -48,6 +48,7 @@ from geo.readers.common import (
     check_number,
     check_text,
     object_frame,
+    read_feature_collection,
     optional_positive,
     parse_file,
     read_text_file,
@@ -182,11 +183,7 @@ def load_traces(path: Path | str) -> gpd.GeoDataFrame:
         One row per trace with its properties, EPSG:4326.
     """
     path = Path(path)
-    try:
-        traces = gpd.read_file(path)
-    except Exception as exc:  # GDAL's errors are many kinds; all mean the same here
-        msg = f"cannot read the traced pipelines: {exc}"
-        raise RouteDataError(msg, path=path) from None
+    traces = read_feature_collection(path, what="the traced pipelines", fix="rebuild them with tools/build_traces.py")
     if "id" not in traces.columns or not len(traces):
         msg = "no features with an 'id' property; expected the output of tools/build_traces.py"
         raise RouteDataError(msg, path=path)

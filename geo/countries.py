@@ -20,6 +20,7 @@ import shapely
 from numpy.typing import NDArray
 
 from geo.errors import RouteDataError
+from geo.readers.common import read_feature_collection
 
 NO_COUNTRY = "none"
 """Key for route length inside the boundary extract that lies in no country
@@ -45,11 +46,7 @@ def load_countries(path: Path | str) -> gpd.GeoDataFrame:
         GeoDataFrame in EPSG:4326 with columns ``iso3``, ``name``, ``geometry``.
     """
     path = Path(path)
-    try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        msg = f"cannot read country boundaries ({exc.__class__.__name__}); rebuild them with tools/build_countries.py"
-        raise RouteDataError(msg, path=path) from None
+    frame = read_feature_collection(path, what="country boundaries", fix="rebuild them with tools/build_countries.py")
     for column in ("iso3", "name"):
         if column not in frame.columns:
             msg = f"missing property {column!r}; rebuild the file with tools/build_countries.py"

@@ -370,24 +370,29 @@ def children():
     with open(f"/proc/{os.getpid()}/task/{os.getpid()}/children", encoding="ascii") as file:
         return len(file.read().split())
 
-args = make_maps._parser().parse_args(["build"])
-routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
-method = make_maps.method_note(max_segment_km=args.max_segment_km)
 out = {"may_fork": make_maps._may_fork()}
-if sys.argv[1] == "same":
-    here = make_maps.report_figures(routes, measured, records, profiles, method=method)
-    with make_maps.report_figures_beside(routes, measured, records, profiles, method=method) as finish:
-        out["children_while_drawing"] = children()
-        there = finish()
-    out |= {"names": list(there), "same": there == here}
-else:
-    try:
-        with make_maps.report_figures_beside(routes, measured, records, profiles, method=method):
-            out["children_while_drawing"] = children()
-            raise RuntimeError("pages failed")
-    except RuntimeError as exc:
-        out["raised"] = str(exc)
-out["children_after"] = children()
+figures = make_maps.FigureChild()  # forked before measuring, as the build does
+out["children_at_start"] = children()
+try:
+    args = make_maps._parser().parse_args(["build"])
+    routes, measured, records, profiles = make_maps._measure_with_profiles(args, max_routes=make_maps.MAX_BUILD_ROUTES)
+    method = make_maps.method_note(max_segment_km=args.max_segment_km)
+    if sys.argv[1] == "same":
+        figures.draw(routes, measured, records, profiles, method=method)
+        there = figures.result()
+        out["children_after_result"] = children()
+        here = make_maps.report_figures(routes, measured, records, profiles, method=method)
+        out |= {"names": list(there), "same": there == here}
+    elif sys.argv[1] == "drawing":
+        figures.draw(routes, measured, records, profiles, method=method)
+        raise RuntimeError("pages failed")
+    else:
+        raise RuntimeError("measuring failed")
+except RuntimeError as exc:
+    out["raised"] = str(exc)
+finally:
+    figures.stop()
+out["children_after_stop"] = children()
 print(json.dumps(out))
 """
 
@@ -402,20 +407,22 @@ def _figures_in_fresh_python(case: str) -> dict:
 
 @linux_only
 def test_build_figures__child_draws_the_same_bytes_as_this_process():
-    """Oracle: the same figures drawn here (no child) — the child only moves where the map is drawn."""
+    """Oracle: the same figures drawn here (no child) — the child only moves where they are drawn."""
     out = _figures_in_fresh_python("same")
     assert out["may_fork"]  # Linux, 2+ cores (the CI machine has 2), one thread
-    assert out["children_while_drawing"] == 1 and out["children_after"] == 0  # forked, then reaped
+    assert out["children_at_start"] == 1 and out["children_after_result"] == 0  # forked, then reaped
     assert out["names"] == ["overview.png", "comparison.png"]
     assert out["same"]
 
 
 @linux_only
-def test_build_figures__leaving_early_stops_the_child():
-    """An error while the pages render: the error goes on up, and the child is killed and reaped."""
-    out = _figures_in_fresh_python("early")
-    assert out["children_while_drawing"] == 1
-    assert out["raised"] == "pages failed" and out["children_after"] == 0
+@pytest.mark.parametrize("case", ["measuring", "drawing"])
+def test_build_figures__a_failing_build_stops_the_child(case):
+    """An error before the routes are handed over, or while the child draws: the error goes on up, and the
+    child is killed and reaped."""
+    out = _figures_in_fresh_python(case)
+    assert out["children_at_start"] == 1
+    assert out["raised"] == f"{'pages' if case == 'drawing' else case} failed" and out["children_after_stop"] == 0
 
 
 def _children(pid: int) -> set[int]:

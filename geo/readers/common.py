@@ -23,7 +23,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import geopandas as gpd
 import numpy as np
@@ -639,3 +639,55 @@ def csv_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str
         else:
             msg = f"not valid CSV ({exc}); check the quoting"
         raise RouteDataError(msg, path=path, line=reader.line_num) from None
+
+
+def read_feature_collection(path: Path, *, what: str, fix: str) -> gpd.GeoDataFrame:
+    """Read a GeoJSON FeatureCollection the repository's tools write (lon/lat), without GDAL.
+
+    The shipped derived files (country outlines, traced pipelines) are plain
+    FeatureCollections: json and ``shapely.from_geojson`` read them as fast
+    as GDAL does, without loading GDAL (about 26 MB more memory in the build,
+    which reads nothing else through it).
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What it holds, for the message (``"country boundaries"``).
+    fix
+        How to mend it, for the message (``"rebuild them with tools/build_countries.py"``).
+
+    Returns
+    -------
+    frame
+        One row per feature: its properties as columns, its geometry (EPSG:4326).
+
+    Raises
+    ------
+    RouteDataError
+        One line naming the file (and the feature) when it is not such a collection.
+    """
+
+    def fail(problem: str, record: str | None = None) -> NoReturn:
+        raise RouteDataError(f"cannot read {what} ({problem}); {fix}", path=path, record=record)
+
+    try:
+        document = json.loads(read_text_file(path, what="UTF-8 GeoJSON"))
+    except (ValueError, RecursionError) as exc:
+        fail(f"not valid JSON: {exc.__class__.__name__}")
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        fail("not a FeatureCollection")
+    properties, geometries = [], []
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
+            fail("a feature without a geometry", record=f"#{number}")
+        properties.append(feature.get("properties") or {})
+        geometries.append(json.dumps(feature["geometry"]))
+    try:
+        shapes = shapely.from_geojson(geometries) if geometries else np.array([], dtype=object)
+    except shapely.errors.GEOSException as exc:
+        fail(f"a geometry GEOS cannot read: {str(exc).splitlines()[0][:80]}")
+    return gpd.GeoDataFrame(properties, geometry=list(shapes), crs="EPSG:4326")
+

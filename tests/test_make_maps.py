@@ -371,7 +371,7 @@ def children():
         return len(file.read().split())
 
 out = {"may_fork": make_maps._may_fork()}
-figures = make_maps.FigureChild()  # forked before measuring, as the build does
+figures = make_maps.FigureChild(make_maps.report_figures)  # forked before measuring, as the build does
 out["children_at_start"] = children()
 try:
     args = make_maps._parser().parse_args(["build"])

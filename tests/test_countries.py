@@ -278,3 +278,34 @@ def test_load_source_record__utf8_whatever_the_locale(tmp_path):
     done = subprocess.run(argv, cwd=REPO_DIR, env=env, capture_output=True, encoding="utf-8", check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Natural Earth \u2014 \u00e9"
+
+
+@pytest.mark.parametrize("name", ["countries.geojson", "countries_display.geojson", "countries_overview.geojson"])
+def test_load_countries__same_as_gdal_reads_them(name):
+    """Oracle: GDAL (pyogrio, a second reader) reads the same polygons, vertex for vertex, in the same order."""
+    import pyogrio
+
+    ours = load_countries(DATA_DIR / name)
+    gdal = pyogrio.read_dataframe(DATA_DIR / name)
+    assert list(ours["iso3"]) == list(gdal["iso3"]) and list(ours["name"]) == list(gdal["name"])
+    assert all(a.equals_exact(b, 0) for a, b in zip(ours.geometry, gdal.geometry, strict=True))
+    assert ours.crs.to_epsg() == 4326
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('{"type": "Feature"}', "not a FeatureCollection"),
+        ('{"type": "FeatureCollection", "features": []}', "not a FeatureCollection with features"),
+        ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": null}]}',
+         "record '#1': cannot read country boundaries (a feature without a geometry)"),
+        ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
+         ' "geometry": {"type": "Polygon", "coordinates": "x"}}]}', "a geometry GEOS cannot read"),
+    ],
+)  # fmt: skip
+def test_load_countries__not_a_collection_is_one_line(write, text, fragment):
+    with pytest.raises(RouteDataError) as info:
+        load_countries(write("bad.geojson", text))
+    message = str(info.value)
+    assert fragment in message and "bad.geojson" in message and "tools/build_countries.py" in message
+    assert "\n" not in message

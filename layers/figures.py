@@ -144,11 +144,34 @@ def figure_bytes(figure: Figure, fmt: str, *, dpi: float | None = None) -> bytes
         msg = f"format {fmt!r} is not one of {', '.join(FIGURE_FORMATS)}"
         raise ValueError(msg)
     buffer = io.BytesIO()
+    dpi = figure.dpi if dpi is None else dpi
     with _style():
-        # PNG: zlib level 3 encodes a 300 dpi map in 0.21 s instead of 0.31 s (level 6), and 1 % smaller
-        extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
-        figure.savefig(buffer, format=fmt, dpi=figure.dpi if dpi is None else dpi, metadata=_METADATA[fmt], **extra)
+        if fmt == "png":
+            _save_png(figure, buffer, dpi=dpi)
+        else:
+            figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return buffer.getvalue()
+
+
+def _save_png(figure: Figure, buffer: io.BytesIO, *, dpi: float) -> None:
+    """Draw the figure on its Agg canvas and write it as an RGB PNG (Pillow, zlib level 3).
+
+    The figures are opaque, so the alpha channel ``savefig`` writes carries
+    nothing: RGB at level 3 encodes a 300 dpi map in 0.17 s instead of
+    0.31 s (RGBA at level 6), and the file is 10 % smaller. Pixels as
+    ``savefig`` draws them; no metadata but the resolution.
+    """
+    from PIL import Image
+
+    kept = figure.dpi
+    figure.set_dpi(dpi)
+    try:
+        canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+        canvas.draw()  # the canvas the labels were measured on: its renderer is reused at the same dpi
+        image = Image.fromarray(np.asarray(canvas.buffer_rgba())[:, :, :3])
+    finally:
+        figure.set_dpi(kept)
+    image.save(buffer, format="png", compress_level=3, dpi=(dpi, dpi))
 
 
 def placed_labels(figure: Figure) -> list[Text]:

@@ -172,6 +172,13 @@ def _parser() -> argparse.ArgumentParser:
         help="inline every script and stylesheet so the maps open with no network (needs `npm ci` once)",
     )
     build.add_argument("--no-tiles", action="store_true", help="draw no web map tiles, only the country outlines")
+    build.add_argument(
+        "--profile-heights",
+        choices=("shared", "own"),
+        default="shared",
+        help="the height axis of the route pages' profiles: one for all routes, so the pages compare at a glance"
+        " (default), or each route its own, to see the small rises of a flat route",
+    )
     build.add_argument("--trade", type=Path, metavar="PATH", help="trade CSV for the trade overlay (default: built-in)")
     compare = sub.add_parser("compare", help="print one row per route: km, km per country, crossings")
     common(compare)
@@ -619,11 +626,11 @@ def _pages(
     colours = line_colours(records)  # a suggestion in its option's colour, as on the overview
     images = {}
     heights = [h for profile in profiles for h in (profile["min_m"], profile["max_m"]) if h is not None]
-    # one height axis for every route's profile, so the pages compare at a glance
+    # one height axis for every route's profile, so the pages compare at a glance (unless --profile-heights own)
     height_range_m = (
         min(0.0, 500.0 * math.floor(min(heights, default=0.0) / 500.0)),
         max(500.0, 500.0 * math.ceil(max(heights, default=500.0) / 500.0)),
-    )
+    ) if args.profile_heights == "shared" else None
     for record, slug, geometry, posts, profile in zip(
         records, slugs, measured.geometry.values, measured["km_posts"], profiles, strict=True
     ):

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import signal
@@ -486,3 +487,38 @@ def test_compare__the_catalog_named_by_its_path_is_still_the_catalog():
     named = json.loads(run("compare", "--format", "json", "--routes", "geo/data/routes.toml").stdout)
     assert named and all(r["basis"] == default[r["id"]] for r in named)
     assert any(r["basis"] and r["basis"]["existing_km"] > 1000 for r in named)  # the stretches are there
+
+
+def test_build__profile_heights_shared_or_each_its_own(tmp_path, write):
+    """Two routes, one across the Altai (over 2,000 m), one on the flat West Siberian plain (under 200 m).
+    Oracle: the plain's profile drawn on its own axis is the one layers.profile draws with no range given, and on
+    the shared axis the one drawn with the Altai's range; the Altai route (which sets the range) is the same both
+    ways."""
+    from layers.profile import profile_png
+    from layers.style import line_colours
+
+    lines = {
+        "plain": [[70.0, 61.0], [75.0, 61.0]],  # Khanty-Mansi lowland
+        "altai": [[86.0, 52.0], [88.5, 49.5]],  # Gorno-Altaysk to the Kosh-Agach basin
+    }
+    features = [{"type": "Feature", "properties": {"id": k, "name": k}, "geometry": {"type": "LineString", "coordinates": v}}
+                for k, v in lines.items()]  # fmt: skip
+    routes = write("two.geojson", json.dumps({"type": "FeatureCollection", "features": features}))
+    built = {}
+    for heights in ("shared", "own"):
+        out = tmp_path / heights
+        assert make_maps.main(["build", "--no-tiles", "--routes", str(routes), "--out", str(out), "--profile-heights", heights]) == 0
+        built[heights] = {k: (out / f"{k}-profile.png").read_bytes() for k in lines}
+    assert built["shared"]["altai"] == built["own"]["altai"]
+    assert built["shared"]["plain"] != built["own"]["plain"]
+    args = make_maps._parser().parse_args(["build", "--routes", str(routes)])
+    _, _, records, profiles = make_maps._measure_with_profiles(args)
+    colours = line_colours(records)
+    plain = next(i for i, r in enumerate(records) if r["id"] == "plain")
+    altai = profiles[1 - plain]
+    assert altai["max_m"] > 2000 and profiles[plain]["max_m"] < 200
+    own = profile_png(profiles[plain], records[plain], colour=colours["plain"])
+    assert built["own"]["plain"] == own
+    top_m = 500.0 * math.ceil(altai["max_m"] / 500.0)  # the Altai's top rounded up to 500 m; the plain is above 0 m
+    shared = profile_png(profiles[plain], records[plain], colour=colours["plain"], height_range_m=(0.0, top_m))
+    assert built["shared"]["plain"] == shared

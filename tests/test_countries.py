@@ -302,6 +302,7 @@ def test_load_countries__same_as_gdal_reads_them(name):
         ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},'
          ' "geometry": {"type": "Polygon", "coordinates": "x"}}]}', "a geometry GEOS cannot read"),
     ],
+    ids=["a-feature", "no-features", "null-geometry", "bad-coordinates"],
 )  # fmt: skip
 def test_load_countries__not_a_collection_is_one_line(write, text, fragment):
     with pytest.raises(RouteDataError) as info:

@@ -22,14 +22,17 @@ def test_chart__three_series_one_point_per_year():
     assert "<script" not in svg and "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
-def test_trade_layers__groups_slider_and_data():
+def _trade_layers(pipelines):
+    """The shipped trade, energy and places with the given pipelines (name, lonlat, flow column, capacity)."""
     places = load_places(TRADE_PLACES_PATH)
     ru, cn = ends_lonlat(places)
     arcs = {"ru_cn": offset_geodesic(ru, cn, offset_m=1e5), "cn_ru": offset_geodesic(cn, ru, offset_m=1e5)}
+    return trade_layers(load_trade(TRADE_PATH), load_energy(ENERGY_PATH), places, pipelines, arcs)
+
+
+def test_trade_layers__groups_slider_and_data():
     pipeline = np.array([[100.0, 50.0], [110.0, 45.0]])
-    layers, control = trade_layers(
-        load_trade(TRADE_PATH), load_energy(ENERGY_PATH), places, [("Line", pipeline, "pos1_gas_bcm", 38.0)], arcs
-    )
+    layers, control = _trade_layers([("Line", pipeline, "pos1_gas_bcm", 38.0)])
     assert [layer.layer_name for layer in layers][2] == "Border trade crossings"
     assert control.years == list(range(2013, 2026))
     m = folium.Map()
@@ -96,14 +99,8 @@ def test_headlines__a_gap_compares_with_the_year_the_table_has():
 
 
 def test_trade_layers__slider_kept_clear_and_no_data_years_named():
-    places = load_places(TRADE_PLACES_PATH)
-    ru, cn = ends_lonlat(places)
-    arcs = {"ru_cn": offset_geodesic(ru, cn, offset_m=1e5), "cn_ru": offset_geodesic(cn, ru, offset_m=1e5)}
     line = np.array([[100.0, 50.0], [110.0, 45.0]])
-    layers, control = trade_layers(
-        load_trade(TRADE_PATH), load_energy(ENERGY_PATH), places,
-        [("Flow", line, "pos1_gas_bcm", 38.0), ("Capacity only", line, None, 30.0)], arcs,
-    )  # fmt: skip
+    layers, control = _trade_layers([("Flow", line, "pos1_gas_bcm", 38.0), ("Capacity only", line, None, 30.0)])
     m = folium.Map()
     for layer in layers:
         layer.add_to(m)

@@ -60,6 +60,8 @@ _PANEL_CSS = """
 .pos2-comparison tr.route-row:hover, .pos2-comparison tr.route-row:hover td.route-name { background: #eef3ff; }
 .pos2-comparison tr.route-row:focus { outline: 2px solid #3366cc; outline-offset: -2px; }
 .pos2-comparison tr.route-row.selected, .pos2-comparison tr.route-row.selected td.route-name { background: #dde7ff; }
+.pos2-comparison tr.route-row.off, .pos2-legend .off { opacity: 0.4; }
+.pos2-legend .off .name { text-decoration: line-through; }
 .pos2-comparison td.route-name { min-width: 8em; max-width: 12em; }
 .pos2-comparison td.ends { min-width: 8em; max-width: 14em; }
 .pos2-comparison .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border: 1px solid #0003;
@@ -201,6 +203,37 @@ class GeoJsonDownload(ScriptElement):
         self.filename = filename
 
 
+FOLLOW_ROUTES_JS = """
+(function (items, counter) {
+  // rows (data-route) of routes whose lines are switched off are dimmed; the counter says how many are on
+  function cssClassOf(routeId) {  // layers.routes._css_id
+    return 'route-' + routeId.replace(/[^\\p{L}\\p{N}_-]/gu, '_');
+  }
+  var pending = false;
+  function update() {
+    pending = false;
+    var on = {}, ids = {};
+    map.eachLayer(function (layer) {
+      var name = layer.options && layer.options.className;
+      if (name) name.split(' ').forEach(function (c) { on[c] = true; });
+    });
+    items.forEach(function (item) {
+      var id = item.getAttribute('data-route'), shown = on[cssClassOf(id)] === true;
+      item.classList.toggle('off', !shown);
+      ids[id] = shown;
+    });
+    if (counter) {
+      var all = Object.keys(ids), shown = all.filter(function (id) { return ids[id]; }).length;
+      counter.textContent = shown === all.length ? all.length + ' routes' : shown + ' of ' + all.length + ' routes on the map';
+    }
+  }
+  map.on('layeradd layerremove', function () { if (!pending) { pending = true; setTimeout(update, 0); } });
+  update();
+})(Array.prototype.slice.call(div.querySelectorAll('[data-route]')), div.querySelector('.route-count'));
+"""
+"""JavaScript run with ``map`` and ``div`` (a control) in scope: the control's ``[data-route]`` items
+are dimmed while their route's lines are off the map, and its ``.route-count`` counts those on."""
+
 _TABLE_JS = """
 var table = div.querySelector('table.comparison');
 var body = table.tBodies[0];
@@ -294,7 +327,7 @@ class ComparisonPanel(HtmlControl):
         save = ""
         if self.csv_file is not None:
             save = self._template.module.save_on_click("div.querySelectorAll('button.download-csv')", self.csv_file)
-        return _TABLE_JS + save
+        return _TABLE_JS + FOLLOW_ROUTES_JS + save
 
 
 class Attribution(ScriptElement):
@@ -608,7 +641,8 @@ def comparison_panel(
         '<button type="button" class="download-csv">Download CSV</button>' if csv_file is not None else ""
     )
     inner = (
-        f"<details{' open' if open_ else ''}><summary>Route comparison ({len(records)} routes)</summary>"
+        f"<details{' open' if open_ else ''}><summary>Route comparison "
+        f'(<span class="route-count">{len(records)} routes</span>)</summary>'
         f'<table class="comparison"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
         f'<div class="buttons">{buttons}</div>'
         f"{basis_html(method)}"
@@ -655,7 +689,7 @@ class Legend(HtmlControl):
         self.extra_layers = None if extra_layers is None else list(extra_layers)
 
     def behaviour(self) -> str:
-        return _LEGEND_JS % script_json(self.extra_layers)
+        return _LEGEND_JS % script_json(self.extra_layers) + FOLLOW_ROUTES_JS
 
 
 
@@ -676,6 +710,7 @@ def _line_sample(colour: str, style: str) -> str:
 def legend(
     route_styles: Sequence[tuple[str, str, str]],
     *,
+    route_ids: Sequence[str] | None = None,
     places: bool = True,
     extra_html: str = "",
     extra_layers: Sequence[str] | None = TRADE_LAYER_CLASSES,
@@ -692,6 +727,9 @@ def legend(
         the route's kind): the sample is drawn as the map draws the line, a
         solid ``"option"``, a dashed ``"reference"``, a thin ``"suggested"``.
         The legend shows :func:`short_name` (the full name on hover).
+    route_ids
+        The routes' ids, in the same order: each row is dimmed while its
+        route's lines are switched off (:data:`FOLLOW_ROUTES_JS`).
     places
         Whether to list the place categories.
     extra_html
@@ -706,9 +744,11 @@ def legend(
         A :class:`Legend` in the bottom-left corner.
     """
     items = []
-    for name, colour, style in route_styles:
+    ids = [None] * len(route_styles) if route_ids is None else list(route_ids)
+    for (name, colour, style), route_id in zip(route_styles, ids, strict=True):
+        follows = "" if route_id is None else f' data-route="{text(route_id)}"'
         items.append(
-            f'<div title="{text(name)}"><svg width="34" height="10">{_line_sample(colour, style)}</svg>'
+            f'<div title="{text(name)}"{follows}><svg width="34" height="10">{_line_sample(colour, style)}</svg>'
             f'<span class="name">{text(short_name(name))}</span></div>'
         )
     if route_styles:

@@ -127,6 +127,7 @@ def index_map(
     GroupedLayers({name: layers for name, layers in groups.items() if layers}, collapsed=True).add_to(m)
     legend(
         [(f"{number}. {r['name']}", colours[r["id"]], line_style(r["kind"])) for number, r in enumerate(records, start=1)],
+        route_ids=[r["id"] for r in records],
         places=places is not None,
         extra_html=width_legend() if trade is not None else "",
     ).add_to(m)
@@ -206,7 +207,7 @@ def route_map(
         position="bottomright",
         closed_when_narrow="details",
     ).add_to(m)
-    legend([(record["name"], colour, line_style(record["kind"]))], places=False).add_to(m)
+    legend([(record["name"], colour, line_style(record["kind"]))], route_ids=[record["id"]], places=False).add_to(m)
     Attribution(method["attribution"]).add_to(m)
     add_title(m, record["name"], build_date=method["build_date"], links=[_BACK], credits=_credits(method, tiles=tiles))
     return m

@@ -305,3 +305,24 @@ def test_first_view__year_slider_shown_later_covers_no_route_end(pages, open_at,
     assert p.view() == view  # the view does not move
     _ends_clear(p, "index.html", width, height)
     assert p.errors == []
+
+
+def test_index__legend_and_panel_follow_the_routes_switched_off(pages, open_at):
+    """Switching a route off in the layer list dims its legend row and its panel row, and the panel's count says
+    how many routes are on the map; switching it on again undoes both."""
+    p = open_at((pages / "index.html").as_uri())
+    page = p.page
+    rows = page.locator(".pos2-comparison tr.route-row")
+    total = rows.count()
+    assert page.text_content(".pos2-comparison .route-count") == f"{total} routes"
+    toggle = page.locator(".leaflet-control-layers label", has_text="Altai route").locator("input")
+    toggle.evaluate("input => input.click()")  # the list opens on hover; the click is the user's
+    page.wait_for_function("() => document.querySelector('.pos2-legend [data-route=\"altai\"]').classList.contains('off')")
+    assert page.text_content(".pos2-comparison .route-count") == f"{total - 1} of {total} routes on the map"
+    assert page.locator('.pos2-comparison tr.route-row.off').evaluate_all("rs => rs.map(r => r.dataset.route)") == ["altai"]
+    assert page.locator('.pos2-legend .off').count() == 1 and page.locator("path.route-altai").count() == 0
+    toggle.evaluate("input => input.click()")
+    page.wait_for_function("() => !document.querySelector('.pos2-legend [data-route=\"altai\"]').classList.contains('off')")
+    assert page.text_content(".pos2-comparison .route-count") == f"{total} routes"
+    assert page.locator(".off").count() == 0
+    assert p.errors == []

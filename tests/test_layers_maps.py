@@ -125,7 +125,7 @@ def test_index_map__suggestions_thin_in_the_colour_of_their_option(default_route
     for number, record in enumerate(records, start=1):
         if record["id"] in expected:
             colour = expected[record["id"]]
-            sample = re.search(rf'title="{number}\. [^"]*"><svg [^>]*><line ([^>]*)/>', legend_html).group(1)
+            sample = re.search(rf'title="{number}\. [^"]*"[^>]*><svg [^>]*><line ([^>]*)/>', legend_html).group(1)
             assert f'stroke="{colour}" stroke-width="2" stroke-opacity=' in sample and "dasharray" not in sample
             assert f'data-route="{record["id"]}"' in panel_html
             row = panel_html.split(f'data-route="{record["id"]}"')[1]

@@ -176,3 +176,52 @@ def test_folder_lock__waits_for_a_holder_that_lets_go(tmp_path):
         make_maps.publish(out, {"index.html": b"x"}, lock_timeout_s=30)
     assert (out / "index.html").read_bytes() == b"x"
     assert time.monotonic() - started < 10
+
+
+def test_make_folder__creates_the_missing_parents_and_names_them_outermost_first(tmp_path):
+    """Oracle: the folders that did not exist, by hand: a, a/b, a/b/c (a failed build removes them again,
+    innermost first, so their order matters)."""
+    made = make_maps._make_folder(tmp_path / "a" / "b" / "c")
+    assert made == [tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "c"]
+    assert (tmp_path / "a" / "b" / "c").is_dir()
+    assert make_maps._make_folder(tmp_path / "a" / "b" / "c") == []  # all there now
+
+
+def test_make_folder__a_file_in_the_way_is_one_line_naming_it(tmp_path):
+    (tmp_path / "maps").write_text("x", encoding="utf-8")
+    with pytest.raises(RouteDataError) as info:
+        make_maps._make_folder(tmp_path / "maps")
+    assert str(info.value) == f"{tmp_path / 'maps'}: exists and is not a folder; pass another --out"
+    with pytest.raises(RouteDataError) as info:
+        make_maps._make_folder(tmp_path / "maps" / "inner")
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'maps' / 'inner'}: cannot create the output folder (")
+    assert message.endswith("); pass another --out") and "\n" not in message
+
+
+def test_publish__staging_folders_it_cannot_remove_do_not_stop_it(tmp_path, monkeypatch):
+    """A staging folder left by a killed build, or its own, that cannot be removed (another user's files):
+    publish still writes its files (removal is best effort)."""
+    out = tmp_path / "maps"
+    (out / f"{make_maps.STAGING_PREFIX}killed").mkdir(parents=True)
+    real_rmtree = make_maps.shutil.rmtree
+
+    def stubborn(path, ignore_errors=False, **kwargs):
+        if not ignore_errors:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_rmtree(path, ignore_errors=True, **kwargs)
+
+    monkeypatch.setattr(make_maps.shutil, "rmtree", stubborn)
+    make_maps.publish(out, {"index.html": b"new"})
+    assert (out / "index.html").read_bytes() == b"new"
+
+
+def test_publish__a_gone_page_that_cannot_be_removed_is_left(tmp_path):
+    """The previous build's page of a route no longer built has become a folder (someone's notes): it cannot be
+    unlinked, and publish leaves it rather than failing after the new files are in place."""
+    out = tmp_path / "maps"
+    make_maps.publish(out, {"index.html": b"1", "gone.html": b"1"})
+    (out / "gone.html").unlink()
+    (out / "gone.html").mkdir()
+    make_maps.publish(out, {"index.html": b"2"})
+    assert (out / "index.html").read_bytes() == b"2" and (out / "gone.html").is_dir()

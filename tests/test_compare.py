@@ -676,3 +676,53 @@ def test_csv__every_cell_against_the_catalog_records(records):
             else:
                 value = record[column]
                 assert cell == ("" if value is None else str(value)), column
+
+
+BASIS_RECORDS = [
+    dict(FORMAT_RECORDS[0], as_built_km={"estimate": 1401.2, "low": 1300.4, "high": 1550.6},
+         basis={"from": "s", "to": "m", "from_name": "Supply field", "to_name": "Market city", "km": 2345.67,
+                "new_build_km": 1234.56, "as_built_km": {"estimate": 2600.0, "low": 2500.5, "high": 2800.49}},
+         segments=[{"primary": True, "published_in_band": True}]),
+    dict(FORMAT_RECORDS[1], as_built_km=None, basis=None, basis_note="no path on this basis: no leg joins it",
+         segments=[{"primary": True}]),
+    dict(FORMAT_RECORDS[1], id="c", as_built_km={"estimate": 13.0, "low": 12.0, "high": 14.0}, basis=None,
+         segments=[{"primary": False, "published_in_band": True}, {"primary": True, "published_in_band": False}]),
+]  # fmt: skip
+
+
+def test_format_markdown__basis_bands_and_in_band_by_hand():
+    """Oracle: the markdown written out by hand from format_comparison's rules: the basis named with its nodes
+    above the table, basis km and new-build km with one decimal, bands 'estimate (low-high)' rounded to km,
+    '-' where a route has no band, no basis or no in-band verdict, the primary segment's verdict as yes/no,
+    and below the table why a route has no path (only routes with a note)."""
+    assert format_comparison(BASIS_RECORDS, "markdown", basis_name="West to East") == (
+        "basis: West to East, from Supply field to Market city; basis km = the route's path from supply to market"
+        " (its own line and the legs that join it), new-build km = the part not built today  \n"
+        "\n"
+        "| id | km | as built km (90 %) | basis km | new-build km | basis as built km (90 %) | km by country | crossings"
+        " | published km | measured km | ratio | published in band | bcm/yr |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+        "| a | 1,234.6 | 1,401 (1,300-1,551) | 2,345.7 | 1,234.6 | 2,600 (2,500-2,800) | RUS 1,000.0, MNG 234.5"
+        " | RUS>MNG MNG>CHN | 962.9 | 900.3 | 1.07 | yes | 50 |\n"
+        "| loop-b | 12.0 | - | - | - | - | none 12.0 | - | - | - | - | - | 7.5 |\n"
+        "| c | 12.0 | 13 (12-14) | - | - | - | none 12.0 | - | - | - | - | no | 7.5 |\n"
+        "\n"
+        "* loop-b: no path on this basis: no leg joins it\n"
+    )
+
+
+def test_format_table__basis_named_once_by_its_name_when_that_is_the_node_names():
+    """A basis named 'FROM to TO' (a --basis given on the command line) is not followed by the same names again;
+    with no name given, the table says 'the supply-to-market basis'."""
+    named = format_comparison(BASIS_RECORDS, "table", basis_name="Supply field to Market city").splitlines()[0]
+    assert named.startswith("basis: Supply field to Market city; basis km = ")
+    unnamed = format_comparison(BASIS_RECORDS, "table").splitlines()[0]
+    assert unnamed.startswith("basis: the supply-to-market basis, from Supply field to Market city; basis km = ")
+
+
+def test_format_table__no_route_with_a_path_still_names_the_basis_and_says_why():
+    """Every route without a path (the basis's supply is elsewhere): the line above names the basis without node
+    names (no route has them), and each route's reason is listed below."""
+    text = format_comparison([BASIS_RECORDS[1]], "table", basis_name="West to East").splitlines()
+    assert text[0].startswith("basis: West to East; basis km = ")
+    assert text[-1] == "loop-b: no path on this basis: no leg joins it"

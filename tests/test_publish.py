@@ -225,3 +225,15 @@ def test_publish__a_gone_page_that_cannot_be_removed_is_left(tmp_path):
     (out / "gone.html").mkdir()
     make_maps.publish(out, {"index.html": b"2"})
     assert (out / "index.html").read_bytes() == b"2" and (out / "gone.html").is_dir()
+
+
+def test_write_file_atomic__an_error_before_the_file_exists_is_the_one_raised(tmp_path):
+    """The write fails before it created anything (a disk full at open): that error reaches the user, not a
+    'file not found' from cleaning up a temporary file that was never made."""
+
+    def fail_at_once(tmp: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left on device"):
+        make_maps.write_file_atomic(tmp_path / "out.png", fail_at_once)
+    assert list(tmp_path.iterdir()) == []

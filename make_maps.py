@@ -811,30 +811,23 @@ def _figure_child(draw: Callable[..., Any], read_fd: int, write_fd: int, build_p
 
 def _figure_file(
     kind: str, fmt: str, routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]],
-    profiles: list[dict[str, Any]], *, method: dict[str, Any],
+    profiles: list[dict[str, Any]], *, method: dict[str, Any], dpi: float | None = None,
 ) -> bytes:
-    """``figure``'s file: one figure of ``kind`` as ``fmt`` (png at 300 dpi, svg, pdf)."""
+    """One figure of ``kind`` as ``fmt`` bytes (png at ``dpi``, 300 by default; svg; pdf)."""
     from layers.figures import figure_bytes
 
-    return figure_bytes(_draw_figure(kind, routes, measured, records, profiles, method=method), fmt)
+    return figure_bytes(_draw_figure(kind, routes, measured, records, profiles, method=method, dpi=dpi), fmt)
 
 
 def report_figures(
     routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]], profiles: list[dict[str, Any]], *,
     method: dict[str, Any],
 ) -> dict[str, bytes]:
-    """The PNG figures ``build`` writes into the maps folder (:data:`BUILD_FIGURES`)."""
-    return {name: _figure_png(kind, routes, measured, records, profiles, method=method) for name, kind in BUILD_FIGURES.items()}
-
-
-def _figure_png(
-    kind: str, routes: gpd.GeoDataFrame, measured: gpd.GeoDataFrame, records: list[dict[str, Any]],
-    profiles: list[dict[str, Any]], *, method: dict[str, Any],
-) -> bytes:
-    """One of the build's figures as PNG bytes at :data:`BUILD_FIGURE_DPI`."""
-    from layers.figures import figure_bytes
-
-    return figure_bytes(_draw_figure(kind, routes, measured, records, profiles, method=method, dpi=BUILD_FIGURE_DPI), "png")
+    """The PNG figures ``build`` writes into the maps folder (:data:`BUILD_FIGURES`, at :data:`BUILD_FIGURE_DPI`)."""
+    return {
+        name: _figure_file(kind, "png", routes, measured, records, profiles, method=method, dpi=BUILD_FIGURE_DPI)
+        for name, kind in BUILD_FIGURES.items()
+    }
 
 
 def _draw_figure(

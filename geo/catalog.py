@@ -48,9 +48,9 @@ from geo.readers.common import (
     check_number,
     check_text,
     object_frame,
-    read_feature_collection,
     optional_positive,
     parse_file,
+    read_feature_collection,
     read_text_file,
     route_frame,
 )

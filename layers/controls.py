@@ -203,12 +203,15 @@ class GeoJsonDownload(ScriptElement):
         self.filename = filename
 
 
+ROUTE_CLASS_JS = """
+function routeClass(routeId) {  // a route's line class, as layers.routes._css_id makes it
+  return 'route-' + routeId.replace(/[^\\p{L}\\p{N}_-]/gu, '_');
+}
+"""
+
 FOLLOW_ROUTES_JS = """
 (function (items, counter) {
   // rows (data-route) of routes whose lines are switched off are dimmed; the counter says how many are on
-  function cssClassOf(routeId) {  // layers.routes._css_id
-    return 'route-' + routeId.replace(/[^\\p{L}\\p{N}_-]/gu, '_');
-  }
   var pending = false;
   function update() {
     pending = false;
@@ -218,7 +221,7 @@ FOLLOW_ROUTES_JS = """
       if (name) name.split(' ').forEach(function (c) { on[c] = true; });
     });
     items.forEach(function (item) {
-      var id = item.getAttribute('data-route'), shown = on[cssClassOf(id)] === true;
+      var id = item.getAttribute('data-route'), shown = on[routeClass(id)] === true;
       item.classList.toggle('off', !shown);
       ids[id] = shown;
     });
@@ -231,7 +234,7 @@ FOLLOW_ROUTES_JS = """
   update();
 })(Array.prototype.slice.call(div.querySelectorAll('[data-route]')), div.querySelector('.route-count'));
 """
-"""JavaScript run with ``map`` and ``div`` (a control) in scope: the control's ``[data-route]`` items
+"""JavaScript run with ``map``, ``div`` (a control) and :data:`ROUTE_CLASS_JS` in scope: the control's ``[data-route]`` items
 are dimmed while their route's lines are off the map, and its ``.route-count`` counts those on."""
 
 _TABLE_JS = """
@@ -260,11 +263,8 @@ heads.forEach(function (th) {
   if (button) button.addEventListener('click', function () { sortBy(th); });
 });
 var highlighted = [];
-function cssClass(routeId) {  // layers.routes._css_id
-  return 'route-' + routeId.replace(/[^\\p{L}\\p{N}_-]/gu, '_');
-}
 function select(row) {
-  var wanted = cssClass(row.getAttribute('data-route'));
+  var wanted = routeClass(row.getAttribute('data-route'));
   highlighted.forEach(function (layer) {
     layer.setStyle({weight: layer.pos2Weight});
     if (layer.getElement()) layer.getElement().classList.remove('route-highlight');
@@ -327,7 +327,7 @@ class ComparisonPanel(HtmlControl):
         save = ""
         if self.csv_file is not None:
             save = self._template.module.save_on_click("div.querySelectorAll('button.download-csv')", self.csv_file)
-        return _TABLE_JS + FOLLOW_ROUTES_JS + save
+        return ROUTE_CLASS_JS + _TABLE_JS + FOLLOW_ROUTES_JS + save
 
 
 class Attribution(ScriptElement):
@@ -689,7 +689,7 @@ class Legend(HtmlControl):
         self.extra_layers = None if extra_layers is None else list(extra_layers)
 
     def behaviour(self) -> str:
-        return _LEGEND_JS % script_json(self.extra_layers) + FOLLOW_ROUTES_JS
+        return _LEGEND_JS % script_json(self.extra_layers) + ROUTE_CLASS_JS + FOLLOW_ROUTES_JS
 
 
 

@@ -129,6 +129,9 @@ MAX_ESTIMATED_VERTICES = 5_000
 about 50 bytes x 2,000 samples x vertices, 0.5 GB at this limit."""
 
 
+# pragma: no mutate start
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2."""
 
@@ -545,23 +548,6 @@ def _build(args: argparse.Namespace) -> int:
         raise
 
 
-def _make_folder(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing parents; return those created, outermost first."""
-    if folder.exists() and not folder.is_dir():
-        msg = "exists and is not a folder; pass another --out"
-        raise RouteDataError(msg, path=folder)
-    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        for made in reversed(missing):
-            with contextlib.suppress(OSError):
-                made.rmdir()
-        msg = f"cannot create the output folder ({exc.strerror}); pass another --out"
-        raise RouteDataError(msg, path=folder) from None
-    return missing
-
-
 def _build_into(args: argparse.Namespace, out_dir: Path) -> int:
     assets = _asset_root() if args.offline else None
     fetch = None if assets is None else _node_modules_fetch(assets)
@@ -858,77 +844,6 @@ def _draw_figure(
     return profiles_figure(records, profiles, method=method, credits=" · ".join(credits), dpi=dpi)
 
 
-def publish(out_dir: Path, files: dict[str, bytes], *, lock_timeout_s: float = 120.0) -> None:
-    """Put a build's files into ``out_dir`` all together, or not at all.
-
-    Everything is rendered before this is called. The files are written
-    into a private staging folder inside ``out_dir`` (a unique
-    ``.staging-*`` name, on the same file system), then each is renamed into
-    place. A build that fails before the renames leaves the folder as it
-    was; one killed in the middle leaves its staging folder, which the next
-    build removes. The names written are kept in ``.make_maps.files``; files
-    the previous build wrote that this one does not (pages of routes no
-    longer built) are removed, and nothing else. Builds into one folder take turns through a lock file
-    (``.make_maps.lock``, released by the system even if the process is
-    killed); one that waits longer than ``lock_timeout_s`` stops with one line.
-    """
-    _make_folder(out_dir)
-    manifest = {**files, MANIFEST_NAME: "".join(f"{name}\n" for name in sorted(files)).encode("utf-8")}
-    with _folder_lock(out_dir, timeout_s=lock_timeout_s):
-        for stale in out_dir.glob(f"{STAGING_PREFIX}*"):  # no other build stages while we hold the lock
-            shutil.rmtree(stale, ignore_errors=True)
-        previous = _manifest(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-        try:
-            for name, data in manifest.items():
-                (staging / name).write_bytes(data)
-                os.chmod(staging / name, 0o644)  # outputs are meant to be shared
-            for name in manifest:
-                os.replace(staging / name, out_dir / name)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        for name in previous - files.keys():  # pages of routes that are gone; only files a build wrote
-            with contextlib.suppress(OSError):
-                (out_dir / name).unlink()
-
-
-def _manifest(folder: Path) -> set[str]:
-    """Route pages and profiles the last build wrote into ``folder`` (slug names only; nothing else is ever removed)."""
-    try:
-        lines = (folder / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return set()
-    return {line for line in lines if re.fullmatch(r"[a-z0-9][a-z0-9-]*(\.html|-profile\.png)", line)}
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path, *, timeout_s: float) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder/.make_maps.lock`` (POSIX ``flock``)."""
-    import fcntl  # POSIX only, like the build's file handling
-
-    path = folder / LOCK_NAME
-    try:
-        handle = path.open("a+b")
-    except OSError as exc:
-        msg = f"cannot write into the output folder ({exc.strerror}); pass another --out"
-        raise RouteDataError(msg, path=folder) from None
-    with handle:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    msg = f"another build has been writing into this folder for over {timeout_s:g} s ({LOCK_NAME}); wait for it or pass another --out"
-                    raise RouteDataError(msg, path=folder) from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _progress(message: str) -> None:
     print(f"make_maps.py: {message}", file=sys.stderr, flush=True)
 
@@ -1157,6 +1072,100 @@ def _build_date() -> str:
     except (ValueError, OverflowError, OSError):
         msg = f"SOURCE_DATE_EPOCH {epoch[:40]!r} is not a whole number of seconds since 1970 (e.g. 1767225600); fix or unset it"
         raise RouteDataError(msg) from None
+
+
+# The output writer. Mutation testing ([tool.mutmut] in pyproject.toml) changes geo/ and this part of
+# the file only: the command-line functions above are checked end to end (tests/test_make_maps.py and
+# the hostile-build tests), which a mutant-by-mutant run would repeat for hours.
+# pragma: no mutate end
+
+
+def publish(out_dir: Path, files: dict[str, bytes], *, lock_timeout_s: float = 120.0) -> None:
+    """Put a build's files into ``out_dir`` all together, or not at all.
+
+    Everything is rendered before this is called. The files are written
+    into a private staging folder inside ``out_dir`` (a unique
+    ``.staging-*`` name, on the same file system), then each is renamed into
+    place. A build that fails before the renames leaves the folder as it
+    was; one killed in the middle leaves its staging folder, which the next
+    build removes. The names written are kept in ``.make_maps.files``; files
+    the previous build wrote that this one does not (pages of routes no
+    longer built) are removed, and nothing else. Builds into one folder take turns through a lock file
+    (``.make_maps.lock``, released by the system even if the process is
+    killed); one that waits longer than ``lock_timeout_s`` stops with one line.
+    """
+    _make_folder(out_dir)
+    manifest = {**files, MANIFEST_NAME: "".join(f"{name}\n" for name in sorted(files)).encode("utf-8")}
+    with _folder_lock(out_dir, timeout_s=lock_timeout_s):
+        for stale in out_dir.glob(f"{STAGING_PREFIX}*"):  # no other build stages while we hold the lock
+            shutil.rmtree(stale, ignore_errors=True)
+        previous = _manifest(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        try:
+            for name, data in manifest.items():
+                (staging / name).write_bytes(data)
+                os.chmod(staging / name, 0o644)  # outputs are meant to be shared
+            for name in manifest:
+                os.replace(staging / name, out_dir / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        for name in previous - files.keys():  # pages of routes that are gone; only files a build wrote
+            with contextlib.suppress(OSError):
+                (out_dir / name).unlink()
+
+
+def _manifest(folder: Path) -> set[str]:
+    """Route pages and profiles the last build wrote into ``folder`` (slug names only; nothing else is ever removed)."""
+    try:
+        lines = (folder / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line for line in lines if re.fullmatch(r"[a-z0-9][a-z0-9-]*(\.html|-profile\.png)", line)}
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path, *, timeout_s: float) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder/.make_maps.lock`` (POSIX ``flock``)."""
+    import fcntl  # POSIX only, like the build's file handling
+
+    path = folder / LOCK_NAME
+    try:
+        handle = path.open("a+b")
+    except OSError as exc:
+        msg = f"cannot write into the output folder ({exc.strerror}); pass another --out"
+        raise RouteDataError(msg, path=folder) from None
+    with handle:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    msg = f"another build has been writing into this folder for over {timeout_s:g} s ({LOCK_NAME}); wait for it or pass another --out"
+                    raise RouteDataError(msg, path=folder) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, outermost first."""
+    if folder.exists() and not folder.is_dir():
+        msg = "exists and is not a folder; pass another --out"
+        raise RouteDataError(msg, path=folder)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        for made in reversed(missing):
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        msg = f"cannot create the output folder ({exc.strerror}); pass another --out"
+        raise RouteDataError(msg, path=folder) from None
+    return missing
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -1,0 +1,66 @@
+"""tools/mutation_score.py: the README's mutation figures, counted by hand on small inputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "tools" / "mutation_score.py"
+EQUIVALENTS = ROOT / "tests" / "equivalent_mutants.md"
+
+
+def score(results: str, equivalents: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPT), "--equivalents", str(equivalents)], input=results,
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+
+
+def test_counts_and_score_by_hand(tmp_path):
+    # Oracle: hand count. measure: 6 mutants, 2 killed + 1 timeout, 1 judged equivalent, 1 survivor, 1 with
+    # no test (a survivor too), so 3 / (6 - 1) = 60.0 %. make_maps: only the writer counts (main is left out).
+    equivalents = tmp_path / "eq.md"
+    equivalents.write_text("# x\n\n```text\ngeo/measure.py  geo.measure.x_b__mutmut_1  why\n```\n"
+                           "geo/measure.py  geo.measure.x_c__mutmut_1  outside a block: not read\n", encoding="utf-8")
+    results = "\n".join([
+        "    geo.measure.x_a__mutmut_1: killed", "    geo.measure.x_a__mutmut_2: killed",
+        "    geo.measure.x_a__mutmut_3: timeout", "    geo.measure.x_b__mutmut_1: survived",
+        "    geo.measure.x_c__mutmut_1: survived", "    geo.measure.x_d__mutmut_1: no tests",
+        "    geo.readers.csv.xǁReaderǁread__mutmut_4: not checked",
+        "    make_maps.x_main__mutmut_1: survived", "    make_maps.x_write_atomic__mutmut_2: killed",
+    ]) + "\n"
+    done = score(results, equivalents)
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()
+    assert "| `geo/measure.py` | 6 | 3 | 1 | 2 | 0 | 60.0 % |" in rows
+    assert "| `geo/readers/csv.py` | 1 | 0 | 0 | 0 | 1 | n/a |" in rows
+    assert "| `make_maps.py` (writer) | 1 | 1 | 0 | 0 | 0 | 100.0 % |" in rows
+    assert "geo/measure.py: geo.measure.x_c__mutmut_1 (survived), geo.measure.x_d__mutmut_1 (no tests)" in rows
+    assert "x_main" not in done.stdout
+
+
+def test_no_statuses_is_one_line_and_exit_2(tmp_path):
+    done = score("", EQUIVALENTS)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and "mutmut results --all true" in done.stderr
+
+
+def test_every_judged_mutant_names_its_own_file():
+    # Property: the file column of every judged line is the module in the mutant's name, and no name is
+    # listed twice (a renumbered mutant judged again must replace its old line).
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import mutation_score
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    names = []
+    inside = False
+    for line in EQUIVALENTS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif inside and line.strip():
+            path, name = line.split()[:2]
+            assert mutation_score.module_of(name) == path, line
+            names.append(name)
+    assert len(names) == len(set(names)) == len(mutation_score.equivalent_names(EQUIVALENTS.read_text("utf-8")))
+    assert len(names) > 100

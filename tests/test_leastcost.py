@@ -895,6 +895,11 @@ def test_grid_graph__step_weights_by_hand():
         steps = _finite_steps(bare)
         assert steps[1, 2] == pytest.approx(25.0) and steps[0, 4] == pytest.approx(d * 3.0) and steps[1, 3] == pytest.approx(d * 3.0)
     assert grid_graph(cost, cell_m=10.0).shape == (6, 6)
+    # The docstring's layout: four entries a cell (6 x 4 = 24), the 11 steps above and 13 that leave
+    # the grid, each +inf (a NaN would be another value: scipy skips it, a caller summing would not).
+    full = grid_graph(cost, cell_m=10.0, zone=zone, crossing_cost=100.0)
+    assert np.diff(full.indptr).tolist() == [4] * 6
+    assert np.sort(full.data)[11:].tolist() == [np.inf] * 13
 
 
 @pytest.mark.parametrize("shape", [(1, 2), (2, 1), (1, 1), (2, 2)])

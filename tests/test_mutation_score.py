@@ -26,7 +26,7 @@ def test_counts_and_score_by_hand(tmp_path):
         "    geo.measure.x_a__mutmut_1: killed", "    geo.measure.x_a__mutmut_2: killed",
         "    geo.measure.x_a__mutmut_3: timeout", "    geo.measure.x_b__mutmut_1: survived",
         "    geo.measure.x_c__mutmut_1: survived", "    geo.measure.x_d__mutmut_1: no tests",
-        "    geo.readers.csv.xǁReaderǁread__mutmut_4: not checked",
+        "    geo.readers.csv.xǁReaderǁread__mutmut_4: not checked", "    geo.readers.x_read_routes__mutmut_1: killed",
         "    make_maps.x_main__mutmut_1: survived", "    make_maps.x_write_atomic__mutmut_2: killed",
     ]) + "\n"
     done = score(results, equivalents)
@@ -34,6 +34,7 @@ def test_counts_and_score_by_hand(tmp_path):
     rows = done.stdout.splitlines()
     assert "| `geo/measure.py` | 6 | 3 | 1 | 2 | 0 | 60.0 % |" in rows
     assert "| `geo/readers/csv.py` | 1 | 0 | 0 | 0 | 1 | n/a |" in rows
+    assert "| `geo/readers/__init__.py` | 1 | 1 | 0 | 0 | 0 | 100.0 % |" in rows
     assert "| `make_maps.py` (writer) | 1 | 1 | 0 | 0 | 0 | 100.0 % |" in rows
     assert "geo/measure.py: geo.measure.x_c__mutmut_1 (survived), geo.measure.x_d__mutmut_1 (no tests)" in rows
     assert "x_main" not in done.stdout

@@ -24,7 +24,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-EQUIVALENTS = Path(__file__).resolve().parent.parent / "tests" / "equivalent_mutants.md"
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENTS = ROOT / "tests" / "equivalent_mutants.md"
 WRITER = ("publish", "_manifest", "_folder_lock", "write_atomic", "write_file_atomic", "_make_folder")
 KILLED = {"killed", "timeout"}
 NOT_REACHED = {"not checked", "skipped"}  # "no tests" counts as surviving: nothing caught it
@@ -34,8 +35,8 @@ FUNCTION = re.compile(r"\.x[_ǁ](?P<function>[^ǁ]*?)(?:ǁ(?P<method>.*))?__mutm
 
 def module_of(name: str) -> str:
     """Return the source file of a mutant name, e.g. ``geo/measure.py``."""
-    dotted = re.split(r"\.x[_ǁ]", name, maxsplit=1)[0]
-    return dotted.replace(".", "/") + ".py"
+    path = re.split(r"\.x[_ǁ]", name, maxsplit=1)[0].replace(".", "/")
+    return f"{path}/__init__.py" if (ROOT / path).is_dir() else f"{path}.py"
 
 
 def is_counted(name: str) -> bool:

@@ -37,5 +37,6 @@ def test_project_routes__returns_a_new_frame():
 
 
 def test_project_routes__needs_a_crs():
-    with pytest.raises(ValueError, match="has no CRS"):
+    with pytest.raises(ValueError) as caught:
         project_routes(routes_frame({"m": MERIDIAN_106_2E}).set_crs(None, allow_override=True))
+    assert str(caught.value) == "the GeoDataFrame has no CRS; set it (EPSG:4326 for lon/lat) before projecting"

@@ -20,7 +20,9 @@ import shapely
 from geo.catalog import apply_traces, load_catalog, load_traces
 from geo.errors import RouteDataError
 from geo.network import (
+    Leg,
     Node,
+    Stretch,
     basis_paths,
     basis_records,
     basis_summary,
@@ -208,6 +210,184 @@ def test_load_network__one_line_errors(write, text, field, fragment):
     assert "\n" not in message and str(path) in message
     assert info.value.field == field or info.value.field.endswith(field), message
     assert fragment in message
+
+
+def _stretch(route: str, start: str, end: str, *, status: str = "existing") -> str:
+    pipeline = 'pipeline = "Old line"\n' if status == "existing" else ""
+    return (
+        f'[[stretch]]\nroute = "{route}"\nfrom = "{start}"\nto = "{end}"\nstatus = "{status}"\n{pipeline}'
+        f'source = "s"\nconfidence = "medium"\n'
+    )
+
+
+# The sixth node, the fifth leg and the second stretch of a file that is otherwise good: a bad one
+# names itself by number ("node #6", counted from 1 as a reader counts) until its id has been read.
+GOOD = BASIS + NODES + LEGS
+NODE_N = _node("n", 1)
+LEG_L = _leg("l", "a", "b")
+STRETCH_2 = _stretch("r1", "b", "c") + _stretch("r2", "c", "d")
+
+
+def _second_stretch(old: str, new: str) -> str:
+    first, second = STRETCH_2.split("[[stretch]]")[1:]
+    return GOOD + "[[stretch]]" + first + "[[stretch]]" + second.replace(old, new, 1)
+
+
+BAD_NETWORKS = [
+    # the tables
+    ("no-nodes", BASIS + LEGS, None, "node",
+     "node: no [[node]] tables; add them (see the header of geo/data/network.toml)"),
+    ("no-legs", BASIS + NODES, None, "leg",
+     "leg: no [[leg]] tables; add them (see the header of geo/data/network.toml)"),
+    ("node-number", "node = 5\n" + BASIS + LEGS, None, "node",
+     "node: 'node' must be an array of tables, written [[node]]"),
+    ("node-numbers", "node = [1, 2]\n" + BASIS + LEGS, None, "node",
+     "node: 'node' must be an array of tables, written [[node]]"),
+    ("stretch-number", "stretch = 5\n" + GOOD, None, "stretch",
+     "stretch: 'stretch' must be an array of tables, written [[stretch]]"),
+    # nodes
+    ("node-id-number", GOOD + NODE_N.replace('id = "n"', "id = 5"), "node #6", "id",
+     "record 'node #6': id: 5 is a number where text belongs; write it as a quoted string"),
+    ("node-id-missing", GOOD + NODE_N.replace('id = "n"\n', ""), "node #6", "id",
+     "record 'node #6': id: missing required field 'id'; add it"),
+    ("node-id-upper", GOOD + NODE_N.replace('id = "n"', 'id = "N"'), "node #6", "id",
+     "record 'node #6': id: id 'N' must be lower-case letters, digits and '-'"),
+    ("node-duplicate", GOOD + _node("b", 5), "b", "id",
+     "record 'b': id: duplicate node id 'b'; give each node its own id"),
+    ("node-name-missing", GOOD + NODE_N.replace('name = "Node n"\n', ""), "n", "name",
+     "record 'n': name: missing required field 'name'; add it"),
+    ("node-kind", GOOD + NODE_N.replace('kind = "junction"', 'kind = "pump"'), "n", "kind",
+     "record 'n': kind: unknown kind 'pump'; use one of supply, market, junction, station, border"),
+    ("country-lower", GOOD + NODE_N.replace('"AAA"', '"rus"'), "n", "country",
+     "record 'n': country: country 'rus' must be one ISO3 code such as \"RUS\""),
+    ("country-four", GOOD + NODE_N.replace('"AAA"', '"RUSS"'), "n", "country",
+     "record 'n': country: country 'RUSS' must be one ISO3 code such as \"RUS\""),
+    ("country-number", GOOD + NODE_N.replace('"AAA"', "156"), "n", "country",
+     "record 'n': country: country 156 must be one ISO3 code such as \"RUS\""),
+    ("node-lon-text", GOOD + NODE_N.replace("lon = 10.0", 'lon = "10"'), "n", "lon",
+     "record 'n': lon: '10' is not a number; write it without quotes, e.g. 104.28"),
+    ("node-lat-text", GOOD + NODE_N.replace("lat = 1", 'lat = "1"'), "n", "lat",
+     "record 'n': lat: '1' is not a number; write it without quotes, e.g. 104.28"),
+    ("node-lat-range", GOOD + _node("n", 95), "n", "lat",
+     "record 'n': lat: latitude 95.0 is outside -90..90; lon and lat look swapped (lon=95.0, lat=10.0 would be valid)"),
+    ("node-source-missing", GOOD + NODE_N.replace('source = "test"\n', ""), "n", "source",
+     "record 'n': source: missing required field 'source'; add it"),
+    ("node-confidence", GOOD + NODE_N.replace('"high"', '"sure"'), "n", "confidence",
+     "record 'n': confidence: unknown confidence 'sure'; use one of high, medium, low"),
+    # legs
+    ("leg-id-number", GOOD + LEG_L.replace('id = "l"', "id = 7"), "leg #5", "id",
+     "record 'leg #5': id: 7 is a number where text belongs; write it as a quoted string"),
+    ("leg-id-upper", GOOD + LEG_L.replace('id = "l"', 'id = "L"'), "leg #5", "id",
+     "record 'leg #5': id: id 'L' must be lower-case letters, digits and '-'"),
+    ("leg-duplicate", GOOD + _leg("a-x", "b", "c"), "a-x", "id",
+     "record 'a-x': id: duplicate leg id 'a-x'; give each leg its own id"),
+    ("leg-from", GOOD + _leg("l", "zz", "b"), "l", "from",
+     "record 'l': from: 'zz' is not a node id of this file; add the [[node]] or fix the id"),
+    ("leg-route-and-via", GOOD + LEG_L.replace("via = []", 'route = "r1"\nvia = []'), "l", "route",
+     "record 'l': route: give either 'route' (a catalog route id) or 'via' (a list of [lon, lat])"),
+    ("leg-route-number", GOOD + LEG_L.replace("via = []", "route = 5"), "l", "route",
+     "record 'l': route: 5 is a number where text belongs; write it as a quoted string"),
+    ("leg-via-number", GOOD + _leg("l", "a", "b", via="5"), "l", "via",
+     "record 'l': via: via 5 must be a list of [lon, lat] pairs"),
+    ("leg-via-triple", GOOD + _leg("l", "a", "b", via="[[10.0, -0.5], [10.0, -0.2, 3.0]]"), "l", "via[1]",
+     "record 'l': via[1]: [10.0, -0.2, 3.0] must be [lon, lat]"),
+    ("leg-via-lon-text", GOOD + _leg("l", "a", "b", via='[["10", -0.5]]'), "l", "via[0][0]",
+     "record 'l': via[0][0]: '10' is not a number; write it without quotes, e.g. 104.28"),
+    ("leg-via-lat-text", GOOD + _leg("l", "a", "b", via='[[10.0, "-0.5"]]'), "l", "via[0][1]",
+     "record 'l': via[0][1]: '-0.5' is not a number; write it without quotes, e.g. 104.28"),
+    ("leg-via-lat-range", GOOD + _leg("l", "a", "b", via="[[100.0, 95.0]]"), "l", "via[0].lat",  # not swapped: lon 95 is fine, lat 100 is not
+     "record 'l': via[0].lat: latitude 95.0 is outside -90..90"),
+    ("leg-source-missing", GOOD + LEG_L.replace('source = "test"\n', ""), "l", "source",
+     "record 'l': source: missing required field 'source'; add it"),
+    ("leg-confidence", GOOD + LEG_L.replace('"low"', '"sure"'), "l", "confidence",
+     "record 'l': confidence: unknown confidence 'sure'; use one of high, medium, low"),
+    # stretches: named by number and route once the route is read
+    ("stretch-route-missing", _second_stretch('route = "r2"\n', ""), "stretch #2", "route",
+     "record 'stretch #2': route: missing required field 'route'; add it"),
+    ("stretch-route-number", _second_stretch('route = "r2"', "route = 5"), "stretch #2", "route",
+     "record 'stretch #2': route: 5 is a number where text belongs; write it as a quoted string"),
+    ("stretch-from", _second_stretch('from = "c"', 'from = "zz"'), "stretch #2 (r2)", "from",
+     "record 'stretch #2 (r2)': from: 'zz' is not a node id of this file; add the [[node]] or fix the id"),
+    ("stretch-to", _second_stretch('to = "d"', 'to = "zz"'), "stretch #2 (r2)", "to",
+     "record 'stretch #2 (r2)': to: 'zz' is not a node id of this file; add the [[node]] or fix the id"),
+    ("stretch-status", _second_stretch('"existing"', '"built"'), "stretch #2 (r2)", "status",
+     "record 'stretch #2 (r2)': status: unknown status 'built'; use one of existing, new"),
+    ("stretch-pipeline-missing", _second_stretch('pipeline = "Old line"\n', ""), "stretch #2 (r2)", "pipeline",
+     "record 'stretch #2 (r2)': pipeline: missing required field 'pipeline'; add it"),
+    ("stretch-source-missing", _second_stretch('source = "s"\n', ""), "stretch #2 (r2)", "source",
+     "record 'stretch #2 (r2)': source: missing required field 'source'; add it"),
+    ("stretch-confidence", _second_stretch('"medium"', '"sure"'), "stretch #2 (r2)", "confidence",
+     "record 'stretch #2 (r2)': confidence: unknown confidence 'sure'; use one of high, medium, low"),
+    # the basis
+    ("basis-missing", NODES + LEGS, None, "basis", "basis: missing [basis] table with from, to and name"),
+    ("basis-to", BASIS.replace('"d"', '"q"') + NODES + LEGS, "basis", "to",
+     "record 'basis': to: 'q' is not a node id of this file; add the [[node]] or fix the id"),
+    ("basis-name-missing", BASIS.replace('name = "A to D"\n', "") + NODES + LEGS, "basis", "name",
+     "record 'basis': name: missing required field 'name'; add it"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "record", "field", "message"), [case[1:] for case in BAD_NETWORKS], ids=[case[0] for case in BAD_NETWORKS])
+def test_load_network__whole_message(write, text, record, field, message):
+    """Oracle: the documented contract of RouteDataError (geo/errors.py): one line
+    "<file>: record <record>: <field>: <what is wrong; how to fix it>", each message written out by hand
+    from the bad file of its case: the record is the id once it has been read (before that the table's
+    number, counted from 1, and a stretch's route), the field is the key at fault."""
+    path = write("network.toml", text)
+    with pytest.raises(RouteDataError) as info:
+        load_network(path)
+    assert str(info.value) == f"{path}: {message}"
+    assert (info.value.path, info.value.record, info.value.field) == (str(path), record, field)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("", "the file is empty; add [[node]] and [[leg]] tables"),
+        (b"\xff\xfe[[node]]\n", "cannot read the file (UnicodeDecodeError); it must be UTF-8 text (TOML)"),
+        ("[[node]]\nid = \n", "not valid TOML: "),
+    ],
+    ids=["empty", "not-utf8", "not-toml"],
+)
+def test_load_network__unreadable_file(write, content, problem):
+    """Oracle: the message a user reads for a file that is no network at all, written out by hand:
+    the file, then what it is not and what to put in it (the parser's own words follow "not valid TOML: ")."""
+    path = write("network.toml", content)
+    with pytest.raises(RouteDataError) as info:
+        load_network(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {problem}") if problem.endswith(": ") else message == f"{path}: {problem}"
+    assert "\n" not in message and (info.value.record, info.value.field) == (None, None)
+
+
+def test_load_network__reads_every_field(write):
+    """Oracle: the file written here, read back field by field (a new stretch needs no pipeline)."""
+    network = load_network(write("network.toml", GOOD + _stretch("r1", "b", "c", status="new")))
+    assert (network.basis, network.basis_name) == (("a", "d"), "A to D")
+    assert network.nodes["a"] == Node("a", "Node a", "supply", "AAA", (10.0, -1.0), "test", "high")
+    assert list(network.nodes) == ["a", "b", "c", "d", "x"]
+    assert network.legs[0] == Leg("a-b-detour", "a", "b", "existing", "Test line", None, ((11.0, -0.5),), "test", "low")
+    assert network.legs[3] == Leg("c-d", "c", "d", "new", None, None, (), "test", "low")
+    assert network.stretches == (Stretch("r1", "b", "c", "new", None, "s", "medium"),)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a", "--basis: 'a' is not FROM,TO; give two node ids, e.g. yamal,beijing"),
+        ("a,q", "--basis: 'q' is not a node of the network (network.toml); use one of a, b, c, d, x"),
+        ("b,b", "--basis: FROM and TO are both 'b'; give two different nodes"),
+    ],
+    ids=["one-id", "unknown-id", "same-id"],
+)
+def test_parse_basis__whole_message(write, text, message):
+    """Oracle: the message a user of --basis reads, written out by hand for the synthetic network
+    (nodes a, b, c, d, x): no file or record, the option as the field."""
+    network = load_network(write("network.toml", GOOD))
+    with pytest.raises(RouteDataError) as info:
+        parse_basis(text, network)
+    assert str(info.value) == message
+    assert (info.value.path, info.value.record, info.value.field) == (None, None, "--basis")
 
 
 def test_resolve__leg_on_a_route_it_does_not_touch(write):

@@ -24,10 +24,12 @@ from geo.measure import measure_routes
 
 # Property tests: the same examples on every CI run (a failure there is replayed
 # by the next run, not only from a local .hypothesis folder); wider and random
-# locally. Failures found locally are pinned with @example in the test.
+# locally. Failures found locally are pinned with @example in the test. Mutation runs (mutmut sets
+# MUTANT_UNDER_TEST) use the CI examples too: a mutant is killed by a test, not by the draw.
 settings.register_profile("ci", derandomize=True, database=None, max_examples=60, print_blob=True)
 settings.register_profile("dev", max_examples=200)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+_FIXED_EXAMPLES = bool(os.environ.get("CI")) or "MUTANT_UNDER_TEST" in os.environ
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if _FIXED_EXAMPLES else "dev"))
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_DIR = TESTS_DIR.parent

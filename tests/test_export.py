@@ -552,6 +552,22 @@ def test_routes_table__km_columns_and_json(measured_catalog, records):
                 assert row[key] == value, key
 
 
+def test_routes_table__basis_columns(measured_catalog, records):
+    """Oracle: a basis written by hand into the first record: its four km figures become the
+    basis_* columns and the whole basis the basis_json text; a route with no basis has them empty."""
+    with_basis = copy.deepcopy(list(records))
+    basis = {"from": "yamal", "to": "beijing", "km": 6123.4, "new_build_km": 2500.5, "existing_km": 3622.9,
+             "transit_km": 950.0, "border_crossings": 2}  # fmt: skip
+    with_basis[0]["basis"] = basis
+    with_basis[1]["basis"] = None
+    table = routes_table(measured_catalog, with_basis)
+    first, second = table.iloc[0], table.iloc[1]
+    assert [first[f"basis_{k}"] for k in ("km", "new_build_km", "existing_km", "transit_km")] == [6123.4, 2500.5, 3622.9, 950.0]
+    assert json.loads(first["basis_json"]) == basis
+    assert all(second[f"basis_{k}"] is None or math.isnan(second[f"basis_{k}"]) for k in ("km", "new_build_km", "existing_km", "transit_km"))
+    assert second["basis_json"] == "null"
+
+
 # --- the export command: content, not size ---
 
 

@@ -19,6 +19,7 @@ import pyogrio
 import pytest
 import shapely
 
+import geo.readers
 import geo.readers.geojson
 import make_maps
 from geo.errors import RouteDataError
@@ -409,3 +410,40 @@ def test_geojson__a_property_missing_on_some_features_is_null_not_nan(tmp_path, 
     records = json.loads(capsys.readouterr().out, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     assert [r["status"] for r in records] == ["planned", None]
     assert [r["capacity_bcm"] for r in records] == [None, None]
+
+
+# --- GeoPackage layers and CRSs (issue 14: mutants no test noticed) -----------------------------
+
+
+def _web_mercator_xy(lon: float, lat: float) -> tuple[float, float]:
+    """EPSG:3857 by its textbook formula (sphere of the WGS84 semi-major axis): a second
+    implementation, sharing nothing with PROJ."""
+    r = 6_378_137.0
+    return r * np.radians(lon), r * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def test_gpkg__projected_crs_read_back_as_lonlat(tmp_path):
+    """A GeoPackage in Web Mercator (as QGIS users often save them) is reprojected to lon/lat:
+    the positions written by the textbook formula come back as the lon/lat they came from."""
+    path = tmp_path / "mercator.gpkg"
+    line = shapely.LineString([_web_mercator_xy(lon, lat) for lon, lat in LINE])
+    pyogrio.write_dataframe(gpd.GeoDataFrame([{"id": "m"}], geometry=[line], crs="EPSG:3857"), path, layer="routes", driver="GPKG")
+    routes = geo.readers.read_routes([path])
+    np.testing.assert_allclose(shapely.get_coordinates(routes.geometry.iloc[0]), LINE, atol=1e-9)
+    assert routes.crs.equals("EPSG:4326")
+
+
+def test_gpkg__routes_layer_else_the_first(tmp_path):
+    """Oracle: the reader's contract (layer 'routes', else the first layer), on files written here."""
+    def frame(route_id, line):
+        return gpd.GeoDataFrame([{"id": route_id}], geometry=[shapely.LineString(line)], crs="EPSG:4326")
+
+    both = tmp_path / "both.gpkg"
+    pyogrio.write_dataframe(frame("from-other", LINE), both, layer="other", driver="GPKG")
+    pyogrio.write_dataframe(frame("from-routes", LINE[::-1]), both, layer="routes", driver="GPKG", append=True)
+    assert [name for name, _ in pyogrio.list_layers(both)] == ["other", "routes"]
+    assert geo.readers.read_routes([both])["id"].tolist() == ["from-routes"]
+    lines_only = tmp_path / "lines.gpkg"
+    pyogrio.write_dataframe(frame("only", LINE), lines_only, layer="lines", driver="GPKG")
+    pyogrio.write_dataframe(frame("second", LINE), lines_only, layer="more", driver="GPKG", append=True)
+    assert geo.readers.read_routes([lines_only])["id"].tolist() == ["only"]

@@ -19,6 +19,7 @@ import pyogrio
 import pytest
 import shapely
 
+import geo.errors
 import geo.readers
 import geo.readers.geojson
 import make_maps
@@ -447,3 +448,49 @@ def test_gpkg__routes_layer_else_the_first(tmp_path):
     pyogrio.write_dataframe(frame("only", LINE), lines_only, layer="lines", driver="GPKG")
     pyogrio.write_dataframe(frame("second", LINE), lines_only, layer="more", driver="GPKG", append=True)
     assert geo.readers.read_routes([lines_only])["id"].tolist() == ["only"]
+
+
+def test_gpkg__unreadable_file_is_one_line(tmp_path):
+    """Oracle: the reader's message for a file GDAL cannot open, written out by hand: the file, the
+    format from its suffix, and what to do; the exception's class in brackets."""
+    path = write(tmp_path / "broken.gpkg", b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(RouteDataError) as caught:
+        geo.readers.read_routes([path])
+    message = str(caught.value)
+    assert message.startswith(f"{path}: cannot read it as GPKG (") and message.endswith("); check the file")
+    assert "\n" not in message and caught.value.path == str(path)
+
+
+def test_kml__features_of_an_export_other_than_routes_skipped(tmp_path):
+    """Oracle: an export's KML holds crossings, km posts and places beside the routes (its
+    feature_type); reading it back keeps the routes only, those after a skipped feature too."""
+    text = kml(
+        placemark("104.28,52.29 106.11,50.39", name="first", data={"feature_type": "route"}),
+        placemark("104.5,52.0 104.6,52.0", name="post", data={"feature_type": "km_post"}),
+        placemark("106.11,50.39 104.28,52.29", name="second"),
+    )
+    routes = geo.readers.read_routes([write(tmp_path / "export.kml", text)])
+    assert routes["id"].tolist() == ["first", "second"]
+
+
+def test_gpkg__feature_without_an_id_is_refused(tmp_path):
+    """Oracle: the contract: a GeoPackage feature needs an id field (only KML placemarks, which rarely
+    carry one, are named after the file); the message names the feature by its number."""
+    path = tmp_path / "noid.gpkg"
+    gpkg(path, [{"note": "x"}], [[tuple(p) for p in LINE]])
+    with pytest.raises(RouteDataError) as caught:
+        geo.readers.read_routes([path])
+    assert str(caught.value) == (
+        f"{path}: record 'feature #1': id: no id: give the feature a 'route_id', 'id', 'ProjectID', 'name' field"
+    )
+
+
+def test_gpkg__null_geometry_skipped_with_a_warning_naming_it(tmp_path):
+    """Oracle: the warning's contract: the file and the record, then what happened."""
+    path = tmp_path / "null.gpkg"
+    frame = gpd.GeoDataFrame([{"id": "empty"}, {"id": "kept"}], geometry=[None, shapely.LineString(LINE)], crs="EPSG:4326")
+    pyogrio.write_dataframe(frame, path, layer="routes", driver="GPKG")
+    with pytest.warns(geo.errors.RouteDataWarning) as caught:
+        routes = geo.readers.read_routes([path])
+    assert routes["id"].tolist() == ["kept"]
+    assert [str(w.message) for w in caught] == [f"{path}: record 'empty': geometry is null; feature skipped"]

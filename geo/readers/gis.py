@@ -42,10 +42,12 @@ def load_gis_routes(path: Path | str) -> gpd.GeoDataFrame:
     path = Path(path)
     kind = path.suffix[1:].upper()
     try:
-        layers = [name for name, _ in pyogrio.list_layers(path)]
-        layer = "routes" if "routes" in layers else layers[0]
-        with warnings.catch_warnings():  # NaN coordinates warn in shapely; they are refused below with the record
+        # GDAL's complaints about a damaged file (e.g. "bad application_id") and shapely's about NaN
+        # coordinates come as RuntimeWarnings: the file is refused, or the record named, below, in one line.
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            layers = [name for name, _ in pyogrio.list_layers(path)]
+            layer = "routes" if "routes" in layers else layers[0]
             frame = pyogrio.read_dataframe(path, layer=layer)
         if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
             frame = frame.to_crs(4326)

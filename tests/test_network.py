@@ -23,6 +23,7 @@ from geo.network import (
     Leg,
     Node,
     Stretch,
+    _same_file,
     basis_paths,
     basis_records,
     basis_summary,
@@ -521,3 +522,157 @@ def test_shipped_leg__stays_in_the_countries_of_its_nodes(shipped, measured_legs
     assert {iso for iso in leg.country_m if iso not in ("none", "outside")} <= allowed
     expected = 2 * len(LEG_TRANSIT.get(record["id"], ())) + (len(allowed - LEG_TRANSIT.get(record["id"], set())) - 1)
     assert len(leg.crossings) == expected, leg.crossings
+
+
+# --------------------------------------------------------------------------
+# the summary a reader sees, written out by hand
+
+
+def _arc_km(lat1: float, lat2: float) -> float:
+    """Hand oracle: a meridian arc on 10 E, in km rounded to the metre as the summary documents."""
+    return round(meridian_arc_m(lat1, lat2) / 1000, 3)
+
+
+def test_basis_summary__whole_record_by_hand(synthetic):
+    """Oracle: the synthetic network (text above) and the documented record of basis_summary.
+
+    The path a -> d is a-x (-1 to -0.5 N) and x-b (-0.5 to 0 N), two existing legs of "Test line";
+    r1's own line (0 to 2 N), an option with no stretch, so new with no pipeline; and the new leg
+    c-d (2 to 3 N). Every length is a meridian arc, km rounded to 3 decimals. The measured row is
+    made up here: the path split into AAA (-1..0 N), BBB (0..0.5), CCC (0.5..2), outside (2..2.75) and
+    none (2.75..3), two crossings. Countries in the documented order: real countries by km
+    descending (CCC 165.9, AAA 110.6, BBB 55.3), then the not-a-country keys, likewise (outside
+    82.9, none 27.6). Transit: every node is in AAA, so BBB + CCC."""
+    catalog, resolved = synthetic
+    (path,) = basis_paths(catalog, resolved, basis=("a", "d"))
+    parts = {"AAA": (-1, 0), "BBB": (0, 0.5), "CCC": (0.5, 2), "outside": (2, 2.75), "none": (2.75, 3)}
+    country_m = {iso: meridian_arc_m(*lats) for iso, lats in parts.items()}
+    crossings = [
+        {"from": "AAA", "to": "BBB", "lon": 10.0, "lat": 0.0, "m": meridian_arc_m(-1, 0)},
+        {"from": "BBB", "to": "CCC", "lon": 10.0, "lat": 0.5, "m": meridian_arc_m(-1, 0.5)},
+    ]
+    measured = {"length_m": meridian_arc_m(-1, 3), "country_m": country_m, "crossings": crossings}
+    summary = basis_summary(path, measured)
+    assert summary == {
+        "from": "a",
+        "to": "d",
+        "from_name": "Node a",
+        "to_name": "Node d",
+        "km": _arc_km(-1, 3),
+        "new_build_km": _arc_km(0, 3),
+        "existing_km": _arc_km(-1, 0),
+        "countries": {iso: _arc_km(*lats) for iso, lats in parts.items()},
+        "transit_km": round((country_m["BBB"] + country_m["CCC"]) / 1000, 3),
+        "border_crossings": 2,
+        "legs": [
+            {"what": "a-x", "status": "existing", "pipeline": "Test line", "km": _arc_km(-1, -0.5)},
+            {"what": "x-b", "status": "existing", "pipeline": "Test line", "km": _arc_km(-0.5, 0)},
+            {"what": "r1", "status": "new", "pipeline": None, "km": _arc_km(0, 2)},
+            {"what": "c-d", "status": "new", "pipeline": None, "km": _arc_km(2, 3)},
+        ],
+    }
+    assert list(summary["countries"]) == ["CCC", "AAA", "BBB", "outside", "none"]
+
+
+def test_basis_summary__node_ids_stand_in_for_missing_names(synthetic):
+    """Oracle: the documented record: from_name and to_name are the nodes' names for readers; a
+    path that carries no names (BasisPath's default) shows the node ids instead. The path b -> d is
+    r1 (0 to 2 N) and the leg c-d (2 to 3 N), both new."""
+    catalog, resolved = synthetic
+    (path,) = basis_paths(catalog, resolved, basis=("b", "d"))
+    assert path.names == ("Node b", "Node d")
+    unnamed = replace(path, names=("", ""))
+    measured = {"length_m": meridian_arc_m(0, 3), "country_m": {"AAA": meridian_arc_m(0, 3)}, "crossings": []}
+    named, bare = basis_summary(path, measured), basis_summary(unnamed, measured)
+    assert (named["from_name"], named["to_name"]) == ("Node b", "Node d")
+    assert (bare["from_name"], bare["to_name"]) == ("b", "d")
+    assert (bare["new_build_km"], bare["existing_km"]) == (_arc_km(0, 3), 0.0)  # nothing existing: zero, not a metre
+
+
+# --------------------------------------------------------------------------
+# stretches apply to the catalog's own file, however its path is spelled
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "same"),
+    [
+        ("plain", "plain", True),
+        ("plain", "dotdot", True),
+        ("plain", "link", True),
+        ("none", "plain", False),
+        ("plain", "none", False),
+        ("none", "none", False),
+        ("plain", "other", False),
+        ("plain", "missing", False),
+        ("missing", "missing2", False),
+    ],
+    ids=[
+        "same-text", "other-spelling", "symlink", "none-left", "none-right", "none-both", "two-files", "missing-file",
+        "both-missing",
+    ],  # fmt: skip
+)
+def test_same_file__contract(tmp_path, left, right, same):
+    """Oracle: the contract of _same_file (its docstring and its caller _own_pieces): one file however
+    typed (the same text, a path through '..', a symbolic link) is the same; None (a route with no
+    source_file, or a catalog of several files) is never the catalog; two files are not one; a file
+    that is gone is not the catalog, and saying so is not an error."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "routes.toml").write_text("x", encoding="utf-8")
+    (tmp_path / "other.toml").write_text("x", encoding="utf-8")
+    (tmp_path / "link.toml").symlink_to(tmp_path / "routes.toml")
+    spelled = {
+        "plain": str(tmp_path / "routes.toml"),
+        "dotdot": str(tmp_path / "sub" / ".." / "routes.toml"),
+        "link": str(tmp_path / "link.toml"),
+        "other": str(tmp_path / "other.toml"),
+        "missing": str(tmp_path / "gone.toml"),
+        "missing2": str(tmp_path / "sub" / "gone.toml"),
+        "none": None,
+    }
+    assert _same_file(spelled[left], spelled[right]) is same
+    assert _same_file(spelled[right], spelled[left]) is same
+
+
+def test_path__stretch_applies_to_the_catalog_read_by_another_spelling(write, tmp_path):
+    """Oracle: the documented rule that stretches apply to the catalog's own routes: the same
+    routes.toml read through 'sub/..' is the catalog, so r1's stretch b -> m is existing "Old line"."""
+    catalog = load_catalog(write("routes.toml", _route("r1", [0, 1, 2])))
+    network = load_network(write("network.toml", BASIS + NODES + _node("m", 1) + LEGS + _stretch("r1", "b", "m")))
+    resolved = resolve_network(network, catalog)
+    (tmp_path / "sub").mkdir()
+    again = load_catalog(tmp_path / "sub" / ".." / "routes.toml")
+    assert again["source_file"].iloc[0] != catalog["source_file"].iloc[0]  # another spelling indeed
+    (path,) = basis_paths(again, resolved, basis=("b", "c"))
+    assert [(p.status, p.pipeline) for p in path.pieces] == [("existing", "Old line"), ("new", None)]
+
+
+# --------------------------------------------------------------------------
+# where a stretch cuts the route's own line
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "pieces"),
+    [
+        ("b", "m", [((1, 2), "existing", [0, 1]), ((2, 3), "new", [1, 2])]),
+        ("m", "b", [((1, 2), "existing", [0, 1]), ((2, 3), "new", [1, 2])]),
+        ("m", "c", [((1, 2), "new", [0, 1]), ((2, 3), "existing", [1, 2])]),
+        ("b", "c", [((1, 3), "existing", [0, 1, 2])]),
+        ("a", "m", [((1, 2), "existing", [0, 1]), ((2, 3), "new", [1, 2])]),
+        ("m", "d", [((1, 2), "new", [0, 1]), ((2, 3), "existing", [1, 2])]),
+        ("a", "b", [((1, 3), "new", [0, 1, 2])]),
+        ("c", "d", [((1, 3), "new", [0, 1, 2])]),
+    ],
+    ids=["from-lo", "reversed", "to-hi", "lo-to-hi", "from-before-lo", "past-hi", "before-lo", "after-hi"],
+)
+def test_own_pieces__cut_where_a_stretch_begins_or_ends(write, start, end, pieces):
+    """Oracle: hand cuts of route r1 through a, b, m, c, d (-1, 0, 1, 2, 3 N; waypoints 0..4) on the
+    basis b -> c (waypoints 1 -> 3): the line is cut at each stretch end strictly between 1 and 3
+    (an end at 1 or 3 is already a cut; ends outside are ignored), and a piece inside the stretch
+    takes its status (existing, "Old line"); the rest is new (r1 is an option). Each piece carries
+    its first and last waypoint index, as Piece documents."""
+    catalog = load_catalog(write("routes.toml", _route("r1", [-1, 0, 1, 2, 3])))
+    network = load_network(write("network.toml", BASIS + NODES + _node("m", 1) + LEGS + _stretch("r1", start, end)))
+    (path,) = basis_paths(catalog, resolve_network(network, catalog), basis=("b", "c"))
+    got = [(p.waypoints, p.status, p.pipeline, p.lonlat[:, 1].tolist()) for p in path.pieces]
+    assert got == [(w, s, "Old line" if s == "existing" else None, lats) for w, s, lats in pieces]
+    assert [p.vertices for p in path.pieces] == [w for w, _, _ in pieces]  # waypoint i is vertex i here

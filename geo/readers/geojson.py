@@ -68,13 +68,13 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
     document = _read_json(path)
     kind = document.get("type") if isinstance(document, dict) else None
     if kind in ("LineString", "MultiLineString"):
-        feature = {"type": "Feature", "id": path.stem, "properties": {}, "geometry": document}
-        document = {"type": "FeatureCollection", "features": [feature]}
+        # only the members read below (missing properties read as {}; a bare geometry's crs is not read)
+        document = {"features": [{"id": path.stem, "geometry": document}]}
     elif kind == "Feature":
         single = dict(document)
         if _id_candidate(single) is None:
             single["id"] = path.stem
-        document = {"type": "FeatureCollection", "features": [single], "crs": document.get("crs")}
+        document = {"features": [single], "crs": document.get("crs")}
     elif kind != "FeatureCollection":
         found = kind if isinstance(document, dict) else type(document).__name__
         msg = f"top-level type is {quote(found)}; expected a FeatureCollection, a Feature or a (Multi)LineString"

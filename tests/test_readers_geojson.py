@@ -135,6 +135,17 @@ def test_single_feature_crs_member_is_reprojected(tmp_path: Path) -> None:
     assert_allclose(coords(routes.geometry.iloc[0]), np.array(lonlat), rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("kind", ["LineString", "MultiLineString"])
+def test_bare_geometry_crs_member_is_reprojected(tmp_path: Path, kind: str) -> None:
+    """A bare geometry's legacy crs member applies to it, as on a Feature (it was ignored: EPSG:3857 metres were
+    read as degrees). Oracle: positions written with the textbook formula read back to the lon/lat they came from."""
+    lonlat = [[100.0, 50.0], [110.0, 45.0]]
+    xy = [list(mercator(lon, lat)) for lon, lat in lonlat]
+    geometry = {"type": kind, "coordinates": xy if kind == "LineString" else [xy], "crs": crs_member("EPSG:3857")}
+    routes = gj.load_geojson_routes(write_json(tmp_path / "merc.geojson", geometry))
+    assert_allclose(coords(routes.geometry.iloc[0]), np.array(lonlat), rtol=0, atol=1e-9)
+
+
 def test_single_feature_with_non_object_properties_is_refused(tmp_path: Path) -> None:
     """properties must be an object or null (RFC 7946 3.2), also on a lone Feature (it is feature #1)."""
     feature = line_feature(properties=[1])

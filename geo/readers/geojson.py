@@ -68,8 +68,8 @@ def load_geojson_routes(path: Path | str) -> gpd.GeoDataFrame:
     document = _read_json(path)
     kind = document.get("type") if isinstance(document, dict) else None
     if kind in ("LineString", "MultiLineString"):
-        # only the members read below (missing properties read as {}; a bare geometry's crs is not read)
-        document = {"features": [{"id": path.stem, "geometry": document}]}
+        # only the members read below (missing properties read as {}); a legacy crs applies to the geometry
+        document = {"features": [{"id": path.stem, "geometry": document}], "crs": document.get("crs")}
     elif kind == "Feature":
         single = dict(document)
         if _id_candidate(single) is None:

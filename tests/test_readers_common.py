@@ -498,9 +498,11 @@ def test_imported_route__every_column():
 
 def test_imported_route__defaults_and_multiline():
     """Oracle: no attributes: name = id, kind imported, confidence low, publisher = file name;
-    two parts of 3 and 2 positions (one repeat in the second) make 4 vertices, ends from the first and last part."""
+    parts of 4 and 3 positions, one repeat in each: 1 + 1 = 2 dropped, 3 + 2 = 5 vertices, ends from the first
+    and last part."""
     notes = common.FileNotes(P)
-    parts = [np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]), np.array([[5.0, 5.0], [5.0, 5.0], [6.0, 7.0]])]
+    parts = [np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]),
+             np.array([[5.0, 5.0], [5.0, 5.0], [6.0, 7.0]])]  # fmt: skip
     values = {"name": "  ", "kind": "", "confidence": None, "source": ""}
     row = common.imported_route(path=P, route_id="b", values=values, parts=parts, fields=["g0", "g1"], notes=notes)
     assert row["geometry"].geom_type == "MultiLineString"
@@ -514,9 +516,10 @@ def test_imported_route__defaults_and_multiline():
                                 {"name": "end (vertex 4)", "lon": 6.0, "lat": 7.0}]  # fmt: skip
     assert row["waypoint_vertex"] == range(5)
     _, seen = caught(notes.warn)
-    assert len(seen) == 1 and "dropped 1 repeated consecutive position(s) in 1 route(s), first in 'b'" in str(
-        seen[0].message
-    )
+    assert [str(w.message) for w in seen] == [
+        "r.geojson: dropped 2 repeated consecutive position(s) in 1 route(s), first in 'b'; "
+        "a line is measured through its distinct points"
+    ]
 
 
 def test_imported_route__no_repeat_no_note():

@@ -211,9 +211,11 @@ def test_load_gis_routes__only_other_feature_types(tmp_path):
 
 
 def test_load_gis_routes__null_geometry_skipped_with_a_warning(tmp_path):
-    path = gpkg(tmp_path / "n.gpkg", [{"id": "a"}, {"id": "b"}], [shapely.LineString(LINE), None])
+    """Oracle: the null feature in the middle is skipped; the ones before and after it are read."""
+    rows = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+    path = gpkg(tmp_path / "n.gpkg", rows, [shapely.LineString(LINE), None, shapely.LineString(OTHER)])
     routes, messages = read(path)
-    assert routes["id"].tolist() == ["a"]
+    assert routes["id"].tolist() == ["a", "c"]
     assert messages == [f"{path}: record 'b': geometry is null; feature skipped"]
 
 

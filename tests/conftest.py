@@ -7,7 +7,9 @@ lengths measured by a separate implementation (tests/data/oracle_routes.toml).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tomllib
 from pathlib import Path
 
@@ -109,6 +111,58 @@ def _no_network(monkeypatch):
 
     real_connect = socket.socket.connect
     monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def mutation_test_files(mutant_name: str, table: dict[str, list[str]]) -> list[str] | None:
+    """The test files that may kill ``mutant_name``, from the ``[tool.mutation-tests]`` table, or None for all.
+
+    ``mutant_name`` is mutmut's, e.g. ``"geo.readers.geojson.x_load_geojson_routes__mutmut_19"``; the
+    table's keys are source files, or folders ending in "/" for every module under them.
+    """
+    module = re.split(r"\.x[_ǁ]", mutant_name, maxsplit=1)[0]
+    source = "/".join(module.split(".")) + ".py"
+    if not (REPO_DIR / source).is_file():
+        source = "/".join(module.split(".")) + "/__init__.py"
+    keys = [key for key in table if source == key or (key.endswith("/") and source.startswith(key))]
+    return table[max(keys, key=len)] if keys else None
+
+
+_RECORDED_DURATIONS_S: dict[str, float] = {}
+
+
+def _recorded_durations_s() -> dict[str, float]:
+    """Seconds each test took on mutmut's first pass (``mutants/mutmut-stats.json``), read once.
+
+    Read in mutmut's fork server (its warm-up collects the tests) so that every forked
+    mutant inherits it; empty before the first pass has written the file.
+    """
+    path = Path("mutmut-stats.json")  # mutmut runs the tests from inside mutants/
+    if not _RECORDED_DURATIONS_S and path.is_file():
+        _RECORDED_DURATIONS_S.update(json.loads(path.read_text("utf-8"))["duration_by_test"])
+    return _RECORDED_DURATIONS_S
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """While mutmut checks a mutant: keep only the mutated module's tests, quickest first.
+
+    Which tests may kill a mutant: pyproject.toml's ``[tool.mutation-tests]``. Quickest first (by the
+    durations mutmut recorded, a file's tests kept together for its module fixtures): mutmut stops
+    at the first failing test, and most mutants fail a unit test of a few milliseconds.
+    """
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    duration_s = _recorded_durations_s()
+    mutant_name = os.environ["MUTANT_UNDER_TEST"]
+    if "__mutmut_" not in mutant_name:  # not a mutant: the stats, clean and forced-fail runs
+        return
+    table = tomllib.loads((REPO_DIR / "pyproject.toml").read_text("utf-8"))["tool"]["mutation-tests"]
+    files = mutation_test_files(mutant_name, table)
+    kept = [item for item in items if files is None or item.nodeid.split("::")[0] in files]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    file_s: dict[str, float] = {}
+    for item in kept:
+        file_s[item.path] = file_s.get(item.path, 0.0) + duration_s.get(item.nodeid, 0.0)
+    items[:] = sorted(kept, key=lambda item: (file_s[item.path], duration_s.get(item.nodeid, 0.0)))
 
 
 @pytest.fixture(scope="session")

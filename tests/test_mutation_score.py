@@ -54,14 +54,35 @@ def test_every_judged_mutant_names_its_own_file():
         import mutation_score
     finally:
         sys.path.remove(str(SCRIPT.parent))
-    names = []
-    inside = False
-    for line in EQUIVALENTS.read_text(encoding="utf-8").splitlines():
-        if line.startswith("```"):
-            inside = not inside
-        elif inside and line.strip():
-            path, name = line.split()[:2]
-            assert mutation_score.module_of(name) == path, line
-            names.append(name)
-    assert len(names) == len(set(names)) == len(mutation_score.equivalent_names(EQUIVALENTS.read_text("utf-8")))
+    judged = mutation_score.judged_lines(EQUIVALENTS.read_text(encoding="utf-8"))
+    for path, name in judged:
+        assert mutation_score.module_of(name) == path, (path, name)
+    names = [name for _, name in judged]
+    assert len(names) == len(set(names))
     assert len(names) > 100
+
+
+def test_mutation_tests_table__every_module_and_test_file_exists():
+    """Oracle: the tree. A module named in [tool.mutation-tests] that is not a file (or folder), or a test file
+    missing from mutmut's selection, would leave its mutants with no test ("no tests", counted as surviving)."""
+    import tomllib
+
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]
+    selection = set(tool["mutmut"]["pytest_add_cli_args_test_selection"])
+    for source, test_files in tool["mutation-tests"].items():
+        assert (ROOT / source).is_dir() if source.endswith("/") else (ROOT / source).is_file(), source
+        for test_file in test_files:
+            assert (ROOT / test_file).is_file() and test_file in selection, (source, test_file)
+
+
+def test_mutation_test_files__module_then_folder_then_everything():
+    # Oracle: a table written here. A module's own key wins over its folder's; a package's __init__ is its folder.
+    from tests.conftest import mutation_test_files
+
+    table = {"geo/readers/": ["r"], "geo/readers/csv.py": ["c"], "geo/measure.py": ["m"], "make_maps.py": ["p"]}
+    assert mutation_test_files("geo.readers.csv.x_load_csv_routes__mutmut_3", table) == ["c"]
+    assert mutation_test_files("geo.readers.gis.xǁReaderǁread__mutmut_1", table) == ["r"]
+    assert mutation_test_files("geo.readers.x_load_routes__mutmut_2", table) == ["r"]
+    assert mutation_test_files("geo.measure.x_measure_routes__mutmut_10", table) == ["m"]
+    assert mutation_test_files("make_maps.x_publish__mutmut_1", table) == ["p"]
+    assert mutation_test_files("geo.trade.x_load_trade__mutmut_1", table) is None

@@ -47,9 +47,9 @@ def is_counted(name: str) -> bool:
     return match is not None and match["function"] in WRITER
 
 
-def equivalent_names(text: str) -> set[str]:
-    """Return the mutant names listed in the equivalents file's ``text`` blocks."""
-    names = set()
+def judged_lines(text: str) -> list[tuple[str, str]]:
+    """Return the ``(file, mutant name)`` of every line in the equivalents file's ``text`` blocks, in order."""
+    judged = []
     inside = False
     for line in text.splitlines():
         if line.startswith("```"):
@@ -57,8 +57,13 @@ def equivalent_names(text: str) -> set[str]:
             continue
         fields = line.split()
         if inside and len(fields) >= 2 and "__mutmut_" in fields[1]:
-            names.add(fields[1])
-    return names
+            judged.append((fields[0], fields[1]))
+    return judged
+
+
+def equivalent_names(text: str) -> set[str]:
+    """Return the mutant names listed in the equivalents file's ``text`` blocks."""
+    return {name for _, name in judged_lines(text)}
 
 
 def main(argv: list[str] | None = None) -> int:

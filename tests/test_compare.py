@@ -636,6 +636,24 @@ def test_csv__every_cell_of_hand_records():
     ], strict=True))  # fmt: skip
 
 
+def test_csv__as_built_bands_and_published_in_band_by_hand():
+    """Oracle: bands and flags written here. Each as-built CSV cell is its band's value as text; a route
+    without a band or a basis has blank cells; published_in_band is the primary segment's, not another's."""
+    records = comparison_records(*hand_tables(), profiles=HAND_PROFILES, bases=HAND_BASES)
+    r1, loop = copy.deepcopy(records)
+    r1["as_built_km"] = {"estimate": 210.5, "low": 190.25, "high": 240.75}
+    r1["basis"]["as_built_km"] = {"estimate": 260.5, "low": 250.25, "high": 300.75}
+    r1["segments"] = [{**s, "published_in_band": "yes" if s["primary"] else "no"} for s in r1["segments"]]
+    loop["segments"] = [{**s, "published_in_band": "no"} for s in loop["segments"]]  # no primary segment
+    rows = csv_rows(comparison_csv([r1, loop]))
+    columns = ["as_built_km", "as_built_low_km", "as_built_high_km", "basis_as_built_km", "basis_as_built_low_km",
+               "basis_as_built_high_km", "published_in_band"]  # fmt: skip
+    assert [[row[c] for c in columns] for row in rows] == [
+        ["210.5", "190.25", "240.75", "260.5", "250.25", "300.75", "yes"],
+        ["", "", "", "", "", "", ""],
+    ]
+
+
 ESTIMATE_CELLS = {
     "as_built_km": ("as_built_km", "estimate"), "as_built_low_km": ("as_built_km", "low"),
     "as_built_high_km": ("as_built_km", "high"), "basis_as_built_km": ("basis", "estimate"),

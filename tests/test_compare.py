@@ -600,6 +600,15 @@ HAND_BASES = [
 ]  # fmt: skip
 
 
+def test_hand_records__a_basis_or_a_note_and_the_same_keys():
+    """Oracle: HAND_BASES written above; a record carries its basis or the note why it has none, never both,
+    with the keys of R1_EXPECTED in their documented order."""
+    records = comparison_records(*hand_tables(), profiles=HAND_PROFILES, bases=HAND_BASES)
+    assert [list(r) for r in records] == [list(R1_EXPECTED), list(R1_EXPECTED)]
+    assert (records[0]["basis"], records[0]["basis_note"]) == (HAND_BASES[0], None)
+    assert (records[1]["basis"], records[1]["basis_note"]) == (None, HAND_BASES[1])
+
+
 def test_format_table__basis_named_by_its_nodes_not_their_ids():
     records = comparison_records(*hand_tables(), profiles=HAND_PROFILES, bases=HAND_BASES)
     for fmt in ("table", "markdown"):

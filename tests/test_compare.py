@@ -609,6 +609,41 @@ def test_hand_records__a_basis_or_a_note_and_the_same_keys():
     assert (records[1]["basis"], records[1]["basis_note"]) == (None, HAND_BASES[1])
 
 
+HAND_ESTIMATES = [
+    {"as_built_km": {"estimate": 215.0, "low": 205.0, "high": 230.0, "coverage": 0.9},
+     "segments": [{"estimate": 135.0, "low": 130.0, "high": 140.0, "coverage": 0.9},  # published 130: the low edge
+                  {"estimate": 100.0, "low": 90.0, "high": 105.0, "coverage": 0.9}],  # published 105: the high edge
+     "basis": {"estimate": 260.0, "low": 255.0, "high": 270.0, "coverage": 0.9}},
+    {"as_built_km": {"estimate": 0.0, "low": 0.0, "high": 0.0, "coverage": 0.9},
+     "segments": [{"estimate": 6.5, "low": 6.0, "high": 7.0, "coverage": 0.9}],  # published 5: below the band
+     "basis": {"estimate": 1.0, "low": 1.0, "high": 1.0, "coverage": 0.9}},
+]  # fmt: skip
+
+
+def test_hand_records__as_built_bands_go_to_the_route_its_segments_and_its_basis():
+    """Oracle: HAND_ESTIMATES written above. A band's ends count as inside (130 in [130, 140], 105 in [90, 105]);
+    the loop has no basis (a note), so its basis band goes nowhere; a suggestion's option is carried."""
+    routes, measured = hand_tables()
+    routes["option"] = pd.Series(["pos2", None], index=routes.index, dtype=object)  # as the readers build it
+    r1, loop = comparison_records(routes, measured, bases=HAND_BASES, estimates=HAND_ESTIMATES)
+    assert r1["as_built_km"] == HAND_ESTIMATES[0]["as_built_km"] and loop["as_built_km"] == HAND_ESTIMATES[1]["as_built_km"]
+    assert [(s["as_built_km"], s["published_in_band"]) for s in r1["segments"]] == [
+        (HAND_ESTIMATES[0]["segments"][0], True), (HAND_ESTIMATES[0]["segments"][1], True)]
+    assert [(s["as_built_km"], s["published_in_band"]) for s in loop["segments"]] == [
+        (HAND_ESTIMATES[1]["segments"][0], False)]
+    assert r1["basis"] == {**HAND_BASES[0], "as_built_km": HAND_ESTIMATES[0]["basis"]}
+    assert (loop["basis"], loop["basis_note"]) == (None, HAND_BASES[1])
+    assert (r1["option"], loop["option"]) == ("pos2", None)
+    assert "as_built_km" not in HAND_BASES[0]  # the caller's basis is not changed
+
+
+def test_hand_records__a_band_missing_for_a_segment_is_an_error():
+    """Property: estimates come one band per published segment; a list that does not match is a bug, not a guess."""
+    estimates = [{**HAND_ESTIMATES[0], "segments": HAND_ESTIMATES[0]["segments"][:1]}, HAND_ESTIMATES[1]]
+    with pytest.raises(ValueError, match="zip"):
+        comparison_records(*hand_tables(), estimates=estimates)
+
+
 def test_format_table__basis_named_by_its_nodes_not_their_ids():
     records = comparison_records(*hand_tables(), profiles=HAND_PROFILES, bases=HAND_BASES)
     for fmt in ("table", "markdown"):

@@ -24,6 +24,7 @@ import shapely
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.readers.common import ROUTE_COLUMNS
 from geo.readers.gis import ID_FIELDS, _feature_id, _plain, load_gis_routes
+from tests.test_hostile_readers import placemark
 
 LINE = [(104.28, 52.29), (106.11, 50.39)]
 OTHER = [(100.0, 40.0), (101.0, 41.0)]
@@ -43,15 +44,6 @@ def kml(path: Path, *placemarks: str) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def placemark(coordinates: str, name: str | None = None, data: dict[str, str] | None = None) -> str:
-    extended = "".join(f'<Data name="{k}"><value>{v}</value></Data>' for k, v in (data or {}).items())
-    return (
-        ("" if name is None else f"<name>{name}</name>")
-        + (f"<ExtendedData>{extended}</ExtendedData>" if extended else "")
-        + f"<LineString><coordinates>{coordinates}</coordinates></LineString>"
-    )
 
 
 def read(path: Path | str) -> tuple[gpd.GeoDataFrame, list[str]]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tomllib
+import warnings
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,7 +24,9 @@ from hypothesis import settings
 import make_maps
 from geo.catalog import load_catalog
 from geo.countries import build_country_index, load_countries
+from geo.errors import RouteDataError, RouteDataWarning
 from geo.measure import measure_routes
+from tools.mutation_score import module_of
 
 # Property tests: the same examples on every CI run (a failure there is replayed
 # by the next run, not only from a local .hypothesis folder); wider and random
@@ -79,6 +83,34 @@ def meridian_arc_m(lat1_deg: float, lat2_deg: float) -> float:
     return float(abs(h / 3 * (f[0] + f[-1] + 4 * f[1:-1:2].sum() + 2 * f[2:-1:2].sum())))
 
 
+def web_mercator_xy(lon: float, lat: float) -> tuple[float, float]:
+    """EPSG:3857 by its textbook formula, x = R lon, y = R ln(tan(pi/4 + lat/2)) with R the WGS84
+    semi-major axis (metres): a second implementation, sharing nothing with PROJ."""
+    return WGS84_A_M * np.radians(lon), WGS84_A_M * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+
+
+def error_message(call: Callable[..., object], *args: object, **kwargs: object) -> str:
+    """The message of the RouteDataError that ``call(*args, **kwargs)`` raises."""
+    with pytest.raises(RouteDataError) as info:
+        call(*args, **kwargs)
+    return str(info.value)
+
+
+def caught_warnings(call: Callable[..., object], *args: object, **kwargs: object) -> tuple[object, list[warnings.WarningMessage]]:
+    """``call``'s result and every warning it gave, each one recorded (none filtered away)."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = call(*args, **kwargs)
+    return result, list(seen)
+
+
+def warning_texts(call: Callable[..., object], *args: object, **kwargs: object) -> tuple[object, list[str]]:
+    """``call``'s result and the texts of its RouteDataWarnings (any other warning fails the test)."""
+    result, seen = caught_warnings(call, *args, **kwargs)
+    assert all(w.category is RouteDataWarning for w in seen), seen
+    return result, [str(w.message) for w in seen]
+
+
 def decode_polyline(text: str, precision: int) -> np.ndarray:
     """Reference decoder for the encoded polyline format, written from its spec."""
     values, value, shift = [], 0, 0
@@ -119,12 +151,15 @@ def mutation_test_files(mutant_name: str, table: dict[str, list[str]]) -> list[s
     ``mutant_name`` is mutmut's, e.g. ``"geo.readers.geojson.x_load_geojson_routes__mutmut_19"``; the
     table's keys are source files, or folders ending in "/" for every module under them.
     """
-    module = re.split(r"\.x[_ǁ]", mutant_name, maxsplit=1)[0]
-    source = "/".join(module.split(".")) + ".py"
-    if not (REPO_DIR / source).is_file():
-        source = "/".join(module.split(".")) + "/__init__.py"
+    source = module_of(mutant_name)
     keys = [key for key in table if source == key or (key.endswith("/") and source.startswith(key))]
     return table[max(keys, key=len)] if keys else None
+
+
+@cache
+def _mutation_tests_table() -> dict[str, list[str]]:
+    """pyproject.toml's ``[tool.mutation-tests]``, read once (in mutmut's fork server, before it forks)."""
+    return tomllib.loads((REPO_DIR / "pyproject.toml").read_text("utf-8"))["tool"]["mutation-tests"]
 
 
 _RECORDED_DURATIONS_S: dict[str, float] = {}
@@ -151,14 +186,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """
     if "MUTANT_UNDER_TEST" not in os.environ:
         return
-    duration_s = _recorded_durations_s()
+    duration_s, table = _recorded_durations_s(), _mutation_tests_table()
     mutant_name = os.environ["MUTANT_UNDER_TEST"]
     if "__mutmut_" not in mutant_name:  # not a mutant: the stats, clean and forced-fail runs
         return
-    table = tomllib.loads((REPO_DIR / "pyproject.toml").read_text("utf-8"))["tool"]["mutation-tests"]
     files = mutation_test_files(mutant_name, table)
-    kept = [item for item in items if files is None or item.nodeid.split("::")[0] in files]
-    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    own = [files is None or item.nodeid.split("::")[0] in files for item in items]
+    kept = [item for item, keep in zip(items, own, strict=True) if keep]
+    config.hook.pytest_deselected(items=[item for item, keep in zip(items, own, strict=True) if not keep])
     file_s: dict[str, float] = {}
     for item in kept:
         file_s[item.path] = file_s.get(item.path, 0.0) + duration_s.get(item.nodeid, 0.0)

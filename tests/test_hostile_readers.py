@@ -26,6 +26,7 @@ import make_maps
 from geo.errors import RouteDataError
 from geo.readers.common import ID_MAX_CHARS
 from geo.trade import load_energy
+from tests.conftest import web_mercator_xy
 from tests.test_catalog import catalog_text
 from tests.test_trade import HEADER as TRADE_HEADER
 
@@ -416,18 +417,11 @@ def test_geojson__a_property_missing_on_some_features_is_null_not_nan(tmp_path, 
 # --- GeoPackage layers and CRSs (issue 14: mutants no test noticed) -----------------------------
 
 
-def _web_mercator_xy(lon: float, lat: float) -> tuple[float, float]:
-    """EPSG:3857 by its textbook formula (sphere of the WGS84 semi-major axis): a second
-    implementation, sharing nothing with PROJ."""
-    r = 6_378_137.0
-    return r * np.radians(lon), r * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
-
-
 def test_gpkg__projected_crs_read_back_as_lonlat(tmp_path):
     """A GeoPackage in Web Mercator (as QGIS users often save them) is reprojected to lon/lat:
     the positions written by the textbook formula come back as the lon/lat they came from."""
     path = tmp_path / "mercator.gpkg"
-    line = shapely.LineString([_web_mercator_xy(lon, lat) for lon, lat in LINE])
+    line = shapely.LineString([web_mercator_xy(lon, lat) for lon, lat in LINE])
     pyogrio.write_dataframe(gpd.GeoDataFrame([{"id": "m"}], geometry=[line], crs="EPSG:3857"), path, layer="routes", driver="GPKG")
     routes = geo.readers.read_routes([path])
     np.testing.assert_allclose(shapely.get_coordinates(routes.geometry.iloc[0]), LINE, atol=1e-9)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,27 +20,14 @@ import pytest
 import shapely
 
 import geo.readers.common as common
-from geo.errors import RouteDataError, RouteDataWarning
+from geo.errors import RouteDataWarning
 from geo.readers import read_routes
+from tests.conftest import caught_warnings, error_message
 from tests.test_catalog import catalog_text
 
 P = Path("r.geojson")
 """A relative path: it appears in messages exactly as written."""
 LINE = [[104.28, 52.29], [106.11, 50.39]]
-
-
-def raises(call, *args, **kwargs) -> str:
-    """The message of the RouteDataError that ``call`` raises."""
-    with pytest.raises(RouteDataError) as info:
-        call(*args, **kwargs)
-    return str(info.value)
-
-
-def caught(call, *args, **kwargs) -> tuple[object, list[warnings.WarningMessage]]:
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        result = call(*args, **kwargs)
-    return result, list(seen)
 
 
 def cut(text: str) -> str:
@@ -110,7 +96,7 @@ def test_file_notes__one_line_per_kind_counting_routes_and_positions():
     notes.repeats("b", 1233)
     notes.heights("h1")
     notes.heights("h2")
-    _, seen = caught(notes.warn)
+    _, seen = caught_warnings(notes.warn)
     assert [str(w.message) for w in seen] == [
         "r.geojson: dropped 1,235 repeated consecutive position(s) in 2 route(s), first in 'a'; "
         "a line is measured through its distinct points",
@@ -122,7 +108,7 @@ def test_file_notes__one_line_per_kind_counting_routes_and_positions():
 def test_file_notes__nothing_dropped_no_warning():
     notes = common.FileNotes(P)
     notes.repeats("a", 0)
-    _, seen = caught(notes.warn)
+    _, seen = caught_warnings(notes.warn)
     assert seen == []
 
 
@@ -130,7 +116,7 @@ def test_file_notes__over_a_thousand_routes_get_a_separator():
     notes = common.FileNotes(P)
     for i in range(1000):
         notes.heights(f"h{i}")
-    _, seen = caught(notes.warn)
+    _, seen = caught_warnings(notes.warn)
     assert [str(w.message) for w in seen] == [
         "r.geojson: heights dropped in 1,000 route(s), first in 'h0'; routes are measured on the ellipsoid"
     ]
@@ -138,7 +124,7 @@ def test_file_notes__over_a_thousand_routes_get_a_separator():
 
 def test_warn_record__one_line_naming_the_caller():
     """Oracle: 'path: record <repr>: problem', a line break in the problem escaped (one line)."""
-    _, seen = caught(common.warn_record, P, "x", "bad\nthing")
+    _, seen = caught_warnings(common.warn_record, P, "x", "bad\nthing")
     assert [str(w.message) for w in seen] == ["r.geojson: record 'x': bad\\nthing"]
     assert seen[0].category is RouteDataWarning
 
@@ -177,13 +163,13 @@ ID_PROBLEMS = [
 @pytest.mark.parametrize(("value", "problem"), ID_PROBLEMS)
 def test_check_id__refused(value, problem):
     """Oracle: the id rules of the module docstring; categories Cc, Cs, Zl, Zp per Unicode."""
-    assert raises(common.check_id, value, path=P, record="feature #1", field="properties.id") == (
+    assert error_message(common.check_id, value, path=P, record="feature #1", field="properties.id") == (
         f"r.geojson: record 'feature #1': properties.id: {problem}"
     )
 
 
 def test_check_id__field_defaults_to_id():
-    assert raises(common.check_id, "", path=P, record=3) == (
+    assert error_message(common.check_id, "", path=P, record=3) == (
         "r.geojson: record 3: id: id '' is empty or only spaces; give each route a visible id"
     )
 
@@ -201,7 +187,7 @@ def test_check_text__text_kept_verbatim(value):
 
 def test_check_text__required():
     """Oracle: the message names the last dotted part of the field."""
-    assert raises(common.check_text, "  ", path=P, record="r", field="x.properties.name", required=True) == (
+    assert error_message(common.check_text, "  ", path=P, record="r", field="x.properties.name", required=True) == (
         "r.geojson: record 'r': x.properties.name: missing required field 'name'; add it"
     )
     assert common.check_text("n", path=P, record="r", field="name", required=True) == "n"
@@ -221,7 +207,7 @@ def test_check_text__required():
     ],
 )
 def test_check_text__refused(value, problem):
-    assert raises(common.check_text, value, path=P, record="r", field="properties.name") == (
+    assert error_message(common.check_text, value, path=P, record="r", field="properties.name") == (
         f"r.geojson: record 'r': properties.name: {problem}"
     )
 
@@ -241,10 +227,10 @@ def test_absent_and_given(value, absent, given):
 def test_check_choice():
     assert common.check_choice("low", common.CONFIDENCES, path=P, record="r", field="confidence") == "low"
     field = "a.properties.confidence"
-    assert raises(common.check_choice, "Low", common.CONFIDENCES, path=P, record="r", field=field) == (
+    assert error_message(common.check_choice, "Low", common.CONFIDENCES, path=P, record="r", field=field) == (
         "r.geojson: record 'r': a.properties.confidence: unknown confidence 'Low'; use one of high, medium, low"
     )
-    assert raises(common.check_choice, 1, ("x", "y"), path=P, record="r", field="kind") == (
+    assert error_message(common.check_choice, 1, ("x", "y"), path=P, record="r", field="kind") == (
         "r.geojson: record 'r': kind: unknown kind 1; use one of x, y"
     )
 
@@ -252,10 +238,10 @@ def test_check_choice():
 def test_check_bool():
     assert common.check_bool(True, path=P, record="r", field="f") is True
     assert common.check_bool(False, path=P, record="r", field="f") is False
-    assert raises(common.check_bool, "false", path=P, record="r", field="f") == (
+    assert error_message(common.check_bool, "false", path=P, record="r", field="f") == (
         "r.geojson: record 'r': f: 'false' is text, not a boolean; write true or false without quotes"
     )
-    assert raises(common.check_bool, 0, path=P, record="r", field="f") == (
+    assert error_message(common.check_bool, 0, path=P, record="r", field="f") == (
         "r.geojson: record 'r': f: 0 is a number, not a boolean; write true or false without quotes"
     )
 
@@ -298,7 +284,7 @@ def test_check_number__finite(value, expected):
     ],
 )  # fmt: skip
 def test_check_number__refused(value, problem):
-    assert raises(common.check_number, value, path=P, record="r", field="waypoints[0].lon") == (
+    assert error_message(common.check_number, value, path=P, record="r", field="waypoints[0].lon") == (
         f"r.geojson: record 'r': waypoints[0].lon: {problem}"
     )
 
@@ -315,7 +301,7 @@ def test_optional_positive__accepted(value, expected):
      ("3", "'3' is not a number; write it without quotes, e.g. 104.28")],
 )  # fmt: skip
 def test_optional_positive__refused(value, problem):
-    assert raises(common.optional_positive, value, path=P, record="r", field="properties.cost_km") == (
+    assert error_message(common.optional_positive, value, path=P, record="r", field="properties.cost_km") == (
         f"r.geojson: record 'r': properties.cost_km: {problem}"
     )
 
@@ -330,7 +316,7 @@ def test_decimal_cell__plain_decimals(cell, expected):
 @pytest.mark.parametrize("cell", ["1e3", "1_04", "inf", "nan", "", "١٢", "1.2.3", " 1", "1,5", "12°", "+", "."])
 def test_decimal_cell__not_plain(cell):
     """Oracle: DECIMAL: ASCII digits, one point, a sign; nothing else (not even what float() takes)."""
-    assert raises(common.decimal_cell, cell, path=P, line=3, field="lat", example="52.29") == (
+    assert error_message(common.decimal_cell, cell, path=P, line=3, field="lat", example="52.29") == (
         f"r.geojson: line 3: lat: {cell!r} is not a number; write plain decimals such as 52.29 "
         "(no unit, exponent, '_' or separator)"
     )
@@ -339,7 +325,7 @@ def test_decimal_cell__not_plain(cell):
 def test_decimal_cell__too_large():
     """Oracle: 400 nines are 1e400 after rounding, over the float maximum of about 1.8e308."""
     cell = "9" * 400
-    assert raises(common.decimal_cell, cell, path=P, line=2, field="lon", example="104.28") == (
+    assert error_message(common.decimal_cell, cell, path=P, line=2, field="lon", example="104.28") == (
         f"r.geojson: line 2: lon: {cut(repr(cell))} is too large to be a number here"
     )
 
@@ -374,13 +360,13 @@ LONLAT_PROBLEMS = [
 @pytest.mark.parametrize(("lon", "lat", "field", "problem"), LONLAT_PROBLEMS)
 def test_check_lonlat__refused(lon, lat, field, problem):
     """Oracle: lon in -180..180, lat in -90..90; a swap is hinted when the swapped pair is valid."""
-    assert raises(common.check_lonlat, lon, lat, path=P, label="r", prefix="waypoints[2].") == (
+    assert error_message(common.check_lonlat, lon, lat, path=P, label="r", prefix="waypoints[2].") == (
         f"r.geojson: record 'r': waypoints[2].{field}: {problem}"
     )
 
 
 def test_check_lonlat__no_prefix_no_path():
-    assert raises(common.check_lonlat, 0.0, 91.0, path=None, label=None) == (
+    assert error_message(common.check_lonlat, 0.0, 91.0, path=None, label=None) == (
         "lat: latitude 91.0 is outside -90..90; lon and lat look swapped (lon=91.0, lat=0.0 would be valid)"
     )
 
@@ -408,7 +394,7 @@ def test_check_positions__in_range_including_the_edges():
     ],
 )  # fmt: skip
 def test_check_positions__first_bad_row_named(points, problem):
-    assert raises(common.check_positions, np.array(points, dtype=float), path=P, record="r", field="g") == (
+    assert error_message(common.check_positions, np.array(points, dtype=float), path=P, record="r", field="g") == (
         f"r.geojson: record 'r': {problem}"
     )
 
@@ -427,7 +413,7 @@ def test_check_distinct__two_distinct_points(coords):
      ([[1, 2], [1, 2], [1, 2]], "3 point(s), 1 distinct")],
 )  # fmt: skip
 def test_check_distinct__refused(coords, counts):
-    assert raises(common.check_distinct, coords, path=P, record="r", field="w") == (
+    assert error_message(common.check_distinct, coords, path=P, record="r", field="w") == (
         f"r.geojson: record 'r': w: {counts}; a route needs at least 2 distinct points"
     )
 
@@ -435,16 +421,16 @@ def test_check_distinct__refused(coords, counts):
 def test_check_line__first_repeat_named():
     """Oracle: points 0..4; point 2 repeats point 1 (104.5, 52.25), point 4 repeats 3: the first is named."""
     coords = [[1, 1], [104.5, 52.25], [104.5, 52.25], [3, 3], [3, 3]]
-    assert raises(common.check_line, coords, path=P, label="r", field="waypoints") == (
+    assert error_message(common.check_line, coords, path=P, label="r", field="waypoints") == (
         "r.geojson: record 'r': waypoints[2]: point 2 repeats point 1 (104.5, 52.25); delete the duplicate"
     )
 
 
 def test_check_line__repeat_at_the_end_and_distinct_first():
-    assert raises(common.check_line, [[0, 0], [1, 0], [1, 0]], path=P, label="r", field="w") == (
+    assert error_message(common.check_line, [[0, 0], [1, 0], [1, 0]], path=P, label="r", field="w") == (
         "r.geojson: record 'r': w[2]: point 2 repeats point 1 (1, 0); delete the duplicate"
     )
-    assert raises(common.check_line, [[5, 5]], path=P, label="r", field="w") == (
+    assert error_message(common.check_line, [[5, 5]], path=P, label="r", field="w") == (
         "r.geojson: record 'r': w: 1 point(s), 1 distinct; a route needs at least 2 distinct points"
     )
 
@@ -487,7 +473,7 @@ def test_imported_route__every_column():
         "waypoint_vertex": range(4), "geometry_source": "waypoints",
     }  # fmt: skip
     assert set(row) | {"geometry"} == set(common.ROUTE_COLUMNS) | {"geometry"}
-    _, seen = caught(notes.warn)
+    _, seen = caught_warnings(notes.warn)
     assert [str(w.message) for w in seen] == [
         "r.geojson: dropped 1 repeated consecutive position(s) in 1 route(s), first in 'a'; "
         "a line is measured through its distinct points"
@@ -513,7 +499,7 @@ def test_imported_route__defaults_and_multiline():
     assert row["waypoints"] == [{"name": "start", "lon": 0.0, "lat": 0.0},
                                 {"name": "end (vertex 4)", "lon": 6.0, "lat": 7.0}]  # fmt: skip
     assert row["waypoint_vertex"] == range(5)
-    _, seen = caught(notes.warn)
+    _, seen = caught_warnings(notes.warn)
     assert [str(w.message) for w in seen] == [
         "r.geojson: dropped 2 repeated consecutive position(s) in 1 route(s), first in 'b'; "
         "a line is measured through its distinct points"
@@ -526,7 +512,7 @@ def test_imported_route__no_repeat_no_note():
     row = common.imported_route(path=P, route_id="c", values={}, parts=[part], fields=["g"], notes=notes)
     np.testing.assert_array_equal(shapely.get_coordinates(row["geometry"]), part)
     assert row["waypoint_vertex"] == range(2)
-    _, seen = caught(notes.warn)
+    _, seen = caught_warnings(notes.warn)
     assert seen == []
 
 
@@ -559,7 +545,7 @@ IMPORTED_PROBLEMS = [
 @pytest.mark.parametrize(("values", "problem"), IMPORTED_PROBLEMS)
 def test_imported_route__bad_attribute_named(values, problem):
     part = [np.array([[0.0, 0.0], [1.0, 1.0]])]
-    assert raises(common.imported_route, path=P, route_id="r", values=values, parts=part, fields=["g"],
+    assert error_message(common.imported_route, path=P, route_id="r", values=values, parts=part, fields=["g"],
                   notes=common.FileNotes(P), prefix="properties.", name_keys=("name", "Name")) == (
         f"r.geojson: record 'r': {problem}"
     )  # fmt: skip
@@ -573,7 +559,7 @@ def test_imported_route__bad_attribute_named(values, problem):
 )  # fmt: skip
 def test_imported_route__bad_part_named(second, problem):
     parts = [np.array([[0.0, 0.0], [1.0, 1.0]]), np.array(second)]
-    assert raises(common.imported_route, path=P, route_id="r", values={}, parts=parts,
+    assert error_message(common.imported_route, path=P, route_id="r", values={}, parts=parts,
                   fields=["geometry[0]", "geometry[1]"], notes=common.FileNotes(P)) == (
         f"r.geojson: record 'r': {problem}"
     )  # fmt: skip
@@ -592,13 +578,13 @@ def test_read_text_file(tmp_path):
 
 def test_read_text_file__refused(tmp_path):
     missing = tmp_path / "nope.csv"
-    assert raises(common.read_text_file, missing, what="UTF-8 CSV") == f"{missing}: file not found; check the path"
+    assert error_message(common.read_text_file, missing, what="UTF-8 CSV") == f"{missing}: file not found; check the path"
     latin = tmp_path / "latin.csv"
     latin.write_bytes(b"caf\xe9\n")  # 0xE9 then a newline is no UTF-8 sequence
-    assert raises(common.read_text_file, latin, what="UTF-8 CSV") == (
+    assert error_message(common.read_text_file, latin, what="UTF-8 CSV") == (
         f"{latin}: cannot read the file (UnicodeDecodeError); it must be UTF-8 CSV"
     )
-    assert raises(common.read_text_file, tmp_path, what="UTF-8 JSON") == (
+    assert error_message(common.read_text_file, tmp_path, what="UTF-8 JSON") == (
         f"{tmp_path}: cannot read the file (IsADirectoryError); it must be UTF-8 JSON"
     )
 
@@ -613,7 +599,7 @@ def test_parse_file__parsed(tmp_path):
 def test_parse_file__empty(tmp_path, text):
     path = tmp_path / "a.json"
     path.write_text(text, encoding="utf-8")
-    assert raises(common.parse_file, path, json.loads, language="JSON", what="x", empty="add a route") == (
+    assert error_message(common.parse_file, path, json.loads, language="JSON", what="x", empty="add a route") == (
         f"{path}: the file is empty; add a route"
     )
 
@@ -636,13 +622,13 @@ def boom(text: str) -> object:
 def test_parse_file__refused(tmp_path, text, parse, problem):
     path = tmp_path / "a.json"
     path.write_text(text, encoding="utf-8")
-    assert raises(common.parse_file, path, parse, language="JSON", what="x", empty="y") == f"{path}: {problem}"
+    assert error_message(common.parse_file, path, parse, language="JSON", what="x", empty="y") == f"{path}: {problem}"
 
 
 def test_parse_file__unreadable(tmp_path):
     path = tmp_path / "a.toml"
     path.write_bytes(b"\xff")
-    assert raises(common.parse_file, path, json.loads, language="TOML", what="UTF-8 TOML", empty="y") == (
+    assert error_message(common.parse_file, path, json.loads, language="TOML", what="UTF-8 TOML", empty="y") == (
         f"{path}: cannot read the file (UnicodeDecodeError); it must be UTF-8 TOML"
     )
 
@@ -683,13 +669,13 @@ def test_csv_rows__header_with_blank_cells_is_no_repeat(tmp_path):
 )  # fmt: skip
 def test_csv_rows__refused(tmp_path, text, problem):
     path = csv_file(tmp_path, text)
-    assert raises(lambda: list(common.csv_rows(path, ("a", "b", "c")))) == f"{path}: {problem}"
+    assert error_message(lambda: list(common.csv_rows(path, ("a", "b", "c")))) == f"{path}: {problem}"
 
 
 def test_csv_rows__field_over_the_csv_limit(tmp_path):
     """Oracle: csv.field_size_limit() is 131,072 by default; an unclosed quote on line 2 runs past it on that line."""
     path = csv_file(tmp_path, 'a,b\n1,"' + "x" * 140_000 + "\n")
-    assert raises(lambda: list(common.csv_rows(path, ("a", "b")))) == (
+    assert error_message(lambda: list(common.csv_rows(path, ("a", "b")))) == (
         f"{path}: line 2: a field is longer than 131,072 characters, the CSV limit; "
         "check the quotes (an unclosed quote runs on to the end of the file)"
     )
@@ -731,7 +717,7 @@ def test_read_feature_collection(tmp_path):
 )
 def test_read_feature_collection__refused(tmp_path, document, problem):
     path = fc_file(tmp_path, document)
-    assert raises(common.read_feature_collection, path, what="country boundaries", fix="rebuild them") == (
+    assert error_message(common.read_feature_collection, path, what="country boundaries", fix="rebuild them") == (
         f"{path}: cannot read country boundaries ({problem}); rebuild them"
     )
 
@@ -743,14 +729,14 @@ def test_read_feature_collection__feature_without_geometry(tmp_path, bad, number
     good = feature({"type": "Point", "coordinates": [1, 2]})
     features = [bad, good] if number == 1 else [good, bad]
     path = fc_file(tmp_path, {"type": "FeatureCollection", "features": features})
-    assert raises(common.read_feature_collection, path, what="w", fix="f") == (
+    assert error_message(common.read_feature_collection, path, what="w", fix="f") == (
         f"{path}: record '#{number}': cannot read w (a feature without a geometry); f"
     )
 
 
 def test_read_feature_collection__geometry_geos_cannot_read(tmp_path):
     path = fc_file(tmp_path, {"type": "FeatureCollection", "features": [feature({"type": "Blob", "coordinates": []})]})
-    message = raises(common.read_feature_collection, path, what="w", fix="f")
+    message = error_message(common.read_feature_collection, path, what="w", fix="f")
     assert message.startswith(f"{path}: cannot read w (a geometry GEOS cannot read: ")
     assert message.endswith("); f")
     detail = message.removeprefix(f"{path}: cannot read w (a geometry GEOS cannot read: ").removesuffix("); f")
@@ -796,19 +782,19 @@ def test_read_routes__every_suffix_read(tmp_path):
 def test_read_routes__unknown_suffix(tmp_path):
     path = tmp_path / "r.txt"
     path.write_text("x", encoding="utf-8")
-    assert raises(read_routes, [path]) == (
+    assert error_message(read_routes, [path]) == (
         f"{path}: unknown route file type '.txt'; use .toml (catalog), .geojson, .gpkg, .kml or .csv (waypoints)"
     )
 
 
 def test_read_routes__no_files():
-    assert raises(read_routes, []) == "no route files given"
+    assert error_message(read_routes, []) == "no route files given"
 
 
 def test_read_routes__id_in_two_files(tmp_path):
     first = geojson_routes(tmp_path / "a.geojson", ("x", {}), ("y", {}))
     second = geojson_routes(tmp_path / "b.geojson", ("z", {}), ("y", {}))
-    assert raises(read_routes, [first, second]) == (
+    assert error_message(read_routes, [first, second]) == (
         f"{second}: record 'y': id: duplicate route id 'y', also in {first}; give each route its own id"
     )
 
@@ -817,7 +803,7 @@ def test_read_routes__options_across_files(tmp_path):
     """Oracle: an option naming a route of any file read is kept; one naming none is dropped with one warning."""
     first = geojson_routes(tmp_path / "a.geojson", ("x", {"option": "z"}), ("y", {"option": "nowhere"}))
     second = geojson_routes(tmp_path / "b.geojson", ("z", {"option": "x"}), ("w", {"option": "gone"}))
-    routes, seen = caught(read_routes, [first, second])
+    routes, seen = caught_warnings(read_routes, [first, second])
     assert routes["id"].tolist() == ["x", "y", "z", "w"]
     assert routes["option"].tolist() == ["z", None, "x", None]
     assert [str(w.message) for w in seen] == [

@@ -10,16 +10,21 @@ program's output.
 
 from __future__ import annotations
 
-import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
 
-from geo.errors import RouteDataError, RouteDataWarning
 from geo.readers.common import ROUTE_COLUMNS
 from geo.readers.csv import CSV_COLUMNS, load_csv_routes
+from tests.conftest import error_message, warning_texts
+
+read = partial(warning_texts, load_csv_routes)
+"""Read a waypoint CSV: the routes and the texts of its RouteDataWarnings."""
+refused = partial(error_message, load_csv_routes)
+"""The message a waypoint CSV is refused with."""
 
 HEADER = "route_id,seq,name,lon,lat\n"
 
@@ -28,20 +33,6 @@ def write_csv(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
     path = tmp_path / "w.csv"
     path.write_text(header + "".join(f"{row}\n" for row in rows), encoding="utf-8", errors="surrogatepass")
     return path
-
-
-def refused(path: Path) -> str:
-    with pytest.raises(RouteDataError) as info:
-        load_csv_routes(path)
-    return str(info.value)
-
-
-def read(path: Path | str) -> tuple[object, list[str]]:
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        routes = load_csv_routes(path)
-    assert all(w.category is RouteDataWarning for w in seen)
-    return routes, [str(w.message) for w in seen]
 
 
 def test_csv_columns():

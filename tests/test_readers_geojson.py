@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +30,13 @@ from pyproj.exceptions import ProjError
 import geo.readers.geojson as gj
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.readers.common import OversizedNumber
+from tests.conftest import error_message, web_mercator_xy
 
-R_WGS84 = 6378137.0
-"""Semi-major axis of WGS84, the sphere radius of Web Mercator (EPSG:3857)."""
+read_error = partial(error_message, gj.load_geojson_routes)
+"""The message a GeoJSON file is refused with."""
+
 LINE = [[104.25, 52.5], [106.0, 50.25], [107.5, 48.0]]
 """Three positions written by hand (binary-exact decimals)."""
-
-
-def mercator(lon: float, lat: float) -> tuple[float, float]:
-    """Textbook spherical Web Mercator: x = R*lon_rad, y = R*ln(tan(pi/4 + lat_rad/2))."""
-    return R_WGS84 * math.radians(lon), R_WGS84 * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
 
 def write_json(path: Path, document: object) -> Path:
@@ -60,12 +58,6 @@ def collection(*features: object, **members: Any) -> dict[str, Any]:
 def crs_member(name: object) -> dict[str, Any]:
     """A legacy (GeoJSON 2008) named crs member."""
     return {"type": "name", "properties": {"name": name}}
-
-
-def read_error(path: Path) -> str:
-    with pytest.raises(RouteDataError) as info:
-        gj.load_geojson_routes(path)
-    return str(info.value)
 
 
 def coords(geometry: shapely.Geometry) -> np.ndarray:
@@ -130,7 +122,7 @@ def test_single_feature_id_fallbacks(tmp_path: Path, members: dict[str, Any], ex
 def test_single_feature_crs_member_is_reprojected(tmp_path: Path) -> None:
     """A top-level Feature's legacy crs member applies to it: EPSG:3857 positions from the textbook formula."""
     lonlat = [[100.0, 50.0], [110.0, 45.0]]
-    feature = line_feature("m", [list(mercator(lon, lat)) for lon, lat in lonlat], crs=crs_member("EPSG:3857"))
+    feature = line_feature("m", [list(web_mercator_xy(lon, lat)) for lon, lat in lonlat], crs=crs_member("EPSG:3857"))
     routes = gj.load_geojson_routes(write_json(tmp_path / "merc.geojson", feature))
     assert_allclose(coords(routes.geometry.iloc[0]), np.array(lonlat), rtol=0, atol=1e-9)
 
@@ -140,7 +132,7 @@ def test_bare_geometry_crs_member_is_reprojected(tmp_path: Path, kind: str) -> N
     """A bare geometry's legacy crs member applies to it, as on a Feature (it was ignored: EPSG:3857 metres were
     read as degrees). Oracle: positions written with the textbook formula read back to the lon/lat they came from."""
     lonlat = [[100.0, 50.0], [110.0, 45.0]]
-    xy = [list(mercator(lon, lat)) for lon, lat in lonlat]
+    xy = [list(web_mercator_xy(lon, lat)) for lon, lat in lonlat]
     geometry = {"type": kind, "coordinates": xy if kind == "LineString" else [xy], "crs": crs_member("EPSG:3857")}
     routes = gj.load_geojson_routes(write_json(tmp_path / "merc.geojson", geometry))
     assert_allclose(coords(routes.geometry.iloc[0]), np.array(lonlat), rtol=0, atol=1e-9)
@@ -431,7 +423,7 @@ def test_crs_web_mercator_transformer_gives_lon_lat() -> None:
     transform = gj._crs_transform(crs_member("EPSG:3857"), path=P)
     assert transform is not None
     lonlat = np.array([[10.0, 50.0], [-73.5, 40.75], [139.75, -35.5]])
-    xy = np.array([mercator(lon, lat) for lon, lat in lonlat])
+    xy = np.array([web_mercator_xy(lon, lat) for lon, lat in lonlat])
     lon, lat = transform.transform(xy[:, 0], xy[:, 1])
     assert_allclose(np.column_stack([lon, lat]), lonlat, rtol=0, atol=1e-9)
 
@@ -490,7 +482,7 @@ def test_reproject_web_mercator() -> None:
     transform = gj._crs_transform(crs_member("EPSG:3857"), path=P)
     assert transform is not None
     lonlat = np.array([[100.0, 50.0], [110.0, 45.0]])
-    part = np.array([mercator(lon, lat) for lon, lat in lonlat])
+    part = np.array([web_mercator_xy(lon, lat) for lon, lat in lonlat])
     out = gj._reproject(part, transform, path=P, label="r", field="geometry.coordinates")
     assert out.shape == (2, 2)
     assert_allclose(out, lonlat, rtol=0, atol=1e-9)

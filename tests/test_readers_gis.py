@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,7 +25,13 @@ import shapely
 from geo.errors import RouteDataError, RouteDataWarning
 from geo.readers.common import ROUTE_COLUMNS
 from geo.readers.gis import ID_FIELDS, _feature_id, _plain, load_gis_routes
+from tests.conftest import error_message, warning_texts
 from tests.test_hostile_readers import placemark
+
+read = partial(warning_texts, load_gis_routes)
+"""Read a GeoPackage or KML file: the routes and the texts of its RouteDataWarnings."""
+refused = partial(error_message, load_gis_routes)
+"""The message a GeoPackage or KML file is refused with."""
 
 LINE = [(104.28, 52.29), (106.11, 50.39)]
 OTHER = [(100.0, 40.0), (101.0, 41.0)]
@@ -44,20 +51,6 @@ def kml(path: Path, *placemarks: str) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def read(path: Path | str) -> tuple[gpd.GeoDataFrame, list[str]]:
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        routes = load_gis_routes(path)
-    assert all(w.category is RouteDataWarning for w in seen)
-    return routes, [str(w.message) for w in seen]
-
-
-def refused(path: Path) -> str:
-    with pytest.raises(RouteDataError) as info:
-        load_gis_routes(path)
-    return str(info.value)
 
 
 # --------------------------------------------------------------------------
